@@ -1,0 +1,11 @@
+.PHONY: demo test lint format stack bench
+demo:            ## set up and run the demo site on http://127.0.0.1:8000
+	bash scripts/demo.sh
+test:            ## set up, lint and run the whole test suite
+	bash scripts/test.sh
+format:          ## format and fix lint where it can
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+stack:           ## the production-like stack (gunicorn, worker, beat) against PostgreSQL and Redis
+	bash scripts/stack.sh
+bench:           ## the benchmark workload (docs/benchmarks.md)
+	bash scripts/bench.sh

@@ -1,0 +1,128 @@
+"""The availability engine: free start times from a therapist's rules and diary.
+
+Pure: no ORM, no clock, no settings. Everything comes in as plain values (see `schedules.py` for
+the loader that fetches them in a constant number of queries), which keeps the hot path of the
+public site fast and lets tests state clock-change days exactly.
+
+Times: weekly working ranges are local wall-clock times in `tz`; absences and appointments are
+aware instants. Starts are laid on a grid from each range's start in wall-clock steps; a wall time
+that does not exist (spring forward) or exists twice (fall back) is never offered, and a slot is
+sized in elapsed time, so a 60-minute slot is 60 real minutes on a clock-change day too.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+ZERO = timedelta(0)
+
+Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class TherapistSchedule:
+    """Everything the engine needs to know about one therapist for a run of days."""
+
+    therapist_id: int
+    # Python weekday (Monday 0) -> local (start, end) ranges; several a day make a lunch break.
+    weekly: Mapping[int, Sequence[tuple[time, time]]]
+    absences: Sequence[Span] = ()
+    # Time held by existing appointments: (start, end + that appointment's buffer).
+    busy: Sequence[Span] = ()
+    _busy_sorted: tuple[Span, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_busy_sorted", tuple(sorted(self.busy)))
+
+
+def local_instant(day: date, wall: time, tz: tzinfo) -> datetime | None:
+    """The aware instant for a local wall time, or None if it does not exist or is ambiguous."""
+    naive = datetime.combine(day, wall)
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        # Either the clocks went back (the time happens twice) or forward (it never happens).
+        return None
+    return first
+
+
+def _boundary(day: date, wall: time, tz: tzinfo) -> datetime:
+    """A range boundary as an instant. Unlike a start, a boundary inside a clock change still
+    needs a value; the earlier reading keeps the range from growing."""
+    naive = datetime.combine(day, wall)
+    a = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    b = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    return min(a, b).astimezone(tz)
+
+
+def _overlaps(spans: Iterable[Span], start: datetime, end: datetime) -> bool:
+    return any(s < end and e > start for s, e in spans)
+
+
+def free_starts(
+    *,
+    schedules: Iterable[TherapistSchedule],
+    days: Iterable[date],
+    duration: timedelta,
+    tz: tzinfo,
+    now: datetime | None,
+    buffer: timedelta = ZERO,
+    step: timedelta = timedelta(minutes=15),
+    min_notice: timedelta = ZERO,
+    last_day: date | None = None,
+    closures: Collection[date] = frozenset(),
+) -> dict[int, dict[date, list[datetime]]]:
+    """Free start times per therapist per local day.
+
+    A start is free when the appointment [start, start + duration) lies inside one working range
+    of that day, does not touch an absence, and its held time [start, start + duration + buffer)
+    does not overlap the held time of an existing appointment; and when it is at least
+    `min_notice` after `now`, on or before `last_day`, and not on a closed day.
+    """
+    if duration <= ZERO or step <= ZERO:
+        raise ValueError("duration and step must be positive")
+    days = list(days)
+    # Reception may book at any time (now=None); patients only after the minimum notice.
+    earliest = now + min_notice if now is not None else datetime.min.replace(tzinfo=UTC)
+    result: dict[int, dict[date, list[datetime]]] = {}
+    for schedule in schedules:
+        busy = schedule._busy_sorted
+        busy_starts = [s for s, _ in busy]
+        # Appointments of one therapist never overlap (the database guarantees it), so their
+        # ends are sorted too and a window of them can be found by bisection.
+        busy_ends = [e for _, e in busy]
+        per_day: dict[date, list[datetime]] = {}
+        for day in days:
+            starts: list[datetime] = []
+            if day not in closures and (last_day is None or day <= last_day):
+                for range_start_wall, range_end_wall in schedule.weekly.get(day.weekday(), ()):
+                    range_start = _boundary(day, range_start_wall, tz)
+                    range_end = _boundary(day, range_end_wall, tz)
+                    if range_end - duration < earliest:
+                        continue
+                    lo = bisect_right(busy_ends, range_start)
+                    hi = bisect_left(busy_starts, range_end + buffer)
+                    nearby_busy = busy[lo:hi] if lo < hi else ()
+                    nearby_absences = [(s, e) for s, e in schedule.absences if s < range_end and e > range_start]
+                    wall = datetime.combine(day, range_start_wall)
+                    wall_end = datetime.combine(day, range_end_wall)
+                    while wall < wall_end:
+                        start = local_instant(day, wall.time(), tz) if wall.date() == day else None
+                        wall += step
+                        if start is None or start < range_start or start < earliest:
+                            continue
+                        end = start + duration
+                        if end > range_end:
+                            break
+                        if nearby_busy and _overlaps(nearby_busy, start, end + buffer):
+                            continue
+                        if nearby_absences and _overlaps(nearby_absences, start, end):
+                            continue
+                        starts.append(start)
+            # Overlapping working ranges (a data-entry slip) must not offer a time twice.
+            per_day[day] = sorted(set(starts))
+        result[schedule.therapist_id] = per_day
+    return result

@@ -1,0 +1,252 @@
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.db import connections, models
+from django.db.models import F, Func, Q
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+# Unambiguous characters only: a patient reads the reference out over the phone.
+REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY3467"
+
+
+def new_reference() -> str:
+    """A short, human-friendly reference such as K7Q-4MX (24^6, about 190 million)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"{chars[:3]}-{chars[3:]}"
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The aware instants of local midnight at the start of `day` and of the next day.
+
+    On clock-change days the span is 23 or 25 hours, which is why it is not start + 24 h.
+    """
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return start, end
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class PostgresOnlyExclusionConstraint(ExclusionConstraint):
+    """An exclusion constraint that is simply absent on other databases.
+
+    The demo runs on SQLite, which has no exclusion constraints; there the booking service's
+    IMMEDIATE transaction serialises check-then-insert instead. Returning no SQL makes Django skip
+    the constraint when it creates, rebuilds or alters the table on SQLite.
+    """
+
+    def _is_postgres(self, schema_editor_or_alias):
+        connection = getattr(schema_editor_or_alias, "connection", None)
+        if connection is None:
+            connection = connections[schema_editor_or_alias]
+        return connection.vendor == "postgresql"
+
+    def constraint_sql(self, model, schema_editor):
+        return super().constraint_sql(model, schema_editor) if self._is_postgres(schema_editor) else None
+
+    def create_sql(self, model, schema_editor):
+        return super().create_sql(model, schema_editor) if self._is_postgres(schema_editor) else None
+
+    def remove_sql(self, model, schema_editor):
+        return super().remove_sql(model, schema_editor) if self._is_postgres(schema_editor) else None
+
+    def validate(self, model, instance, exclude=None, using="default"):
+        if self._is_postgres(using):
+            super().validate(model, instance, exclude=exclude, using=using)
+
+
+class Treatment(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TreatmentLengthQuerySet(models.QuerySet):
+    def bookable(self):
+        return self.filter(active=True, treatment__active=True)
+
+
+class TreatmentLength(models.Model):
+    """One bookable length of a treatment, with its own price and clean-up time after."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="lengths")
+    minutes = models.PositiveSmallIntegerField()
+    price = models.DecimalField("price (£)", max_digits=7, decimal_places=2)
+    buffer_minutes = models.PositiveSmallIntegerField(
+        "buffer after (minutes)", default=0, help_text="Time kept free after the appointment."
+    )
+    active = models.BooleanField(default=True)
+
+    objects = TreatmentLengthQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["treatment", "minutes"]
+        constraints = [
+            models.UniqueConstraint(fields=["treatment", "minutes"], name="treatment_length_unique"),
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="treatment_length_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.treatment.name}, {self.minutes} min"
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.minutes)
+
+    @property
+    def buffer(self) -> timedelta:
+        return timedelta(minutes=self.buffer_minutes)
+
+    @property
+    def price_display(self) -> str:
+        return f"£{self.price:,.0f}" if self.price == self.price.to_integral() else f"£{self.price:,.2f}"
+
+
+class Patient(models.Model):
+    name = models.CharField(max_length=120)
+    phone = PhoneNumberField(unique=True, help_text="Stored in international form, e.g. +447700900123.")
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.phone.as_national if self.phone else ''})"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def holding_time(self):
+        return self.filter(status__in=Appointment.Status.holding_time())
+
+    def on_day(self, day):
+        """Appointments starting on this local calendar day (a range, so the index is used)."""
+        start, end = local_day_bounds(day)
+        return self.filter(start__gte=start, start__lt=end)
+
+    def overlapping(self, start, end):
+        """Appointments whose held time (buffer included) overlaps [start, end)."""
+        return self.filter(start__lt=end, blocked_until__gt=start)
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        ARRIVED = "arrived", "Arrived"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+        @classmethod
+        def holding_time(cls):
+            """Statuses whose appointment keeps the therapist's time taken."""
+            return [cls.BOOKED, cls.ARRIVED, cls.COMPLETED]
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online"
+        RECEPTION = "reception", "Reception"
+
+    class CancelledBy(models.TextChoices):
+        PATIENT = "patient", "Patient (online)"
+        CLINIC = "clinic", "Clinic"
+
+    reference = models.CharField(max_length=7, unique=True, default=new_reference, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    therapist = models.ForeignKey("therapists.Therapist", on_delete=models.PROTECT, related_name="appointments")
+    length = models.ForeignKey(
+        TreatmentLength, on_delete=models.PROTECT, related_name="appointments", verbose_name="treatment length"
+    )
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField(editable=False)
+    # end + the length's buffer, stored so that the exclusion constraint and the availability
+    # loader see exactly the time the appointment holds, even if the buffer is edited later.
+    blocked_until = models.DateTimeField(editable=False)
+    price = models.DecimalField("price (£)", max_digits=7, decimal_places=2, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED, db_index=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.RECEPTION)
+    note = models.TextField("patient's note", blank=True, help_text="What the patient said the problem is.")
+    screening = models.JSONField("screening answers", default=dict, blank=True)
+    # The booking form's one-time token: a repeated submit finds this row instead of booking twice.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True, editable=False)
+    cancelled_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    cancellation_reason = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["idempotency_key"])
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        permissions = [("view_clinical_notes", "Can view patients' notes and screening answers")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
+            models.CheckConstraint(condition=Q(blocked_until__gte=F("end")), name="appointment_buffer_not_negative"),
+            PostgresOnlyExclusionConstraint(
+                name="appointment_no_overlap",
+                expressions=[
+                    (TsTzRange("start", "blocked_until", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("therapist", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=["booked", "arrived", "completed"]),
+                violation_error_message="This therapist already has an appointment at that time.",
+            ),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.start)
+        return f"{self.reference} {local:%a %d %b %H:%M} {self.patient.name} with {self.therapist}"
+
+    def set_times(self):
+        """Derive end, held time and price from the start and the treatment length."""
+        if self.start and self.length_id:
+            self.end = self.start + self.length.duration
+            self.blocked_until = self.end + self.length.buffer
+            if self.price is None:
+                self.price = self.length.price
+
+    def clean(self):
+        self.set_times()
+
+    def save(self, *args, **kwargs):
+        self.set_times()
+        super().save(*args, **kwargs)
+
+    @property
+    def holds_time(self) -> bool:
+        return self.status in Appointment.Status.holding_time()
+
+    @property
+    def local_start(self):
+        return timezone.localtime(self.start)
+
+    @property
+    def local_end(self):
+        return timezone.localtime(self.end)

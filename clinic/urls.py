@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clinic.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("sms/", include("clinic.sms.urls")),
+    path("callback/", include("callbacks.urls")),
+    path("", include("bookings.urls")),
+]
