@@ -150,6 +150,23 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged only when it has finished, and put back on the queue if its worker dies,
+# so a lost worker loses no SMS; the send task's atomic claim makes a second run harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
+# Publishing happens in web requests after commit: fail fast when Redis is down (the row stays
+# pending and the relay sends it later) instead of holding the patient's page for seconds.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Exactly one `celery beat` runs these (see the Procfile).
 CELERY_BEAT_SCHEDULE = {
     "sms-relay": {"task": "clinic.sms.tasks.relay_due_messages", "schedule": 30.0},
@@ -165,6 +182,21 @@ TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
 # Only to point the real twilio client at a fake server in tests, e.g. http://127.0.0.1:PORT
 TWILIO_API_BASE = env("TWILIO_API_BASE", default="")
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Twilio's connect and read timeouts (seconds). A read timeout means the request was sent, so the
+# message is marked "unknown" and never resent automatically.
+TWILIO_CONNECT_TIMEOUT = env.float("TWILIO_CONNECT_TIMEOUT", default=5)
+TWILIO_READ_TIMEOUT = env.float("TWILIO_READ_TIMEOUT", default=15)
+# Nothing is sent between these clinic-local times; due times inside move to the end.
+SMS_QUIET_HOURS_START = env("SMS_QUIET_HOURS_START", default="21:00")
+SMS_QUIET_HOURS_END = env("SMS_QUIET_HOURS_END", default="08:00")
+# Transient failures (HTTP 429, 5xx, connection refused) are retried with exponential backoff and
+# jitter: base * 2^(attempt-1), capped, at most SMS_MAX_ATTEMPTS sends in all.
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
+SMS_RETRY_BACKOFF_SECONDS = env.float("SMS_RETRY_BACKOFF_SECONDS", default=30)
+SMS_RETRY_BACKOFF_MAX_SECONDS = env.float("SMS_RETRY_BACKOFF_MAX_SECONDS", default=15 * 60)
+# How long the relay leaves a queued row to its send task before queueing it again.
+SMS_RELAY_LEASE_SECONDS = env.int("SMS_RELAY_LEASE_SECONDS", default=120)
+SMS_RELAY_BATCH_SIZE = 100
 
 # --- Reverse proxy -----------------------------------------------------------------------------
 # How many proxies in front of the app append to X-Forwarded-For. 0 means the client's address
@@ -201,11 +233,25 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 
 # --- Rate limits (django-ratelimit) ------------------------------------------------------------
 RATELIMIT_VIEW = "clinic.core.views.rate_limited"
+
+# --- Callbacks ---------------------------------------------------------------------------------
+# django-ratelimit's key="ip" then honours TRUSTED_PROXY_COUNT everywhere (a forged
+# X-Forwarded-For cannot give a client a fresh counter).
+RATELIMIT_IP_META_KEY = "clinic.core.ip.client_ip"
+CALLBACK_RATE_PER_IP = env("CALLBACK_RATE_PER_IP", default="5/h")
+CALLBACK_RATE_PER_PHONE = env("CALLBACK_RATE_PER_PHONE", default="3/d")
+# A person needs longer than this to fill in the form; faster submissions are bots (silently dropped).
+CALLBACK_MIN_FILL_SECONDS = env.float("CALLBACK_MIN_FILL_SECONDS", default=3.0)
+# A repeat request for an open callback sends no second acknowledgement SMS within this time.
+CALLBACK_ACK_COOLDOWN_HOURS = env.int("CALLBACK_ACK_COOLDOWN_HOURS", default=24)
+# Closed callback requests (and their call attempts) are deleted this long after closing.
+CALLBACK_RETENTION_DAYS = env.int("CALLBACK_RETENTION_DAYS", default=180)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,338 @@
+"""Benchmark harness for the shared workload (bench/workload.md): figures a-e and the race.
+
+    .venv/bin/python bench/run.py                 # SQLite, plus PostgreSQL if 127.0.0.1:5432 answers
+    .venv/bin/python bench/run.py --engines sqlite --sizes 30
+
+Each (engine, diary size) is measured in a fresh subprocess on a database rebuilt from empty and
+ANALYZEd, with DEBUG off. Every figure is checked against `workload.free_starts` first: a figure
+whose answer differs is not reported. Results go to stdout and, with --write, docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "clinic_bench"
+
+
+def _timed(fn, runs: int) -> dict:
+    fn()  # warm-up
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return {"median_ms": statistics.median(samples), "min_ms": min(samples), "max_ms": max(samples), "runs": runs}
+
+
+def measure(engine: str, days: int) -> dict:
+    """Runs inside the subprocess, with DATABASE_URL already pointing at an empty database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings.test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+
+    from bench import workload
+    from bench.seed import seed
+    from bookings.models import Appointment, Patient
+    from bookings.schedules import BookingPolicy, find_free_starts
+    from bookings.services import BookingError, PatientDetails, SlotUnavailable, create_booking
+
+    call_command("migrate", verbosity=0)
+    rows, therapists, lengths = seed(days)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    length = lengths[workload.MEASURE_SERVICE]
+    now = timezone.make_aware(datetime(2030, 1, 6, 12))
+    policy = BookingPolicy(step=timedelta(minutes=workload.SLOT_STEP_MIN), min_notice=timedelta(0), horizon_days=800)
+    ids = [t.pk for t in therapists]
+
+    def figure_a():
+        return find_free_starts(
+            therapist_ids=[ids[workload.MEASURE_THERAPIST]],
+            length=length,
+            first_day=workload.MEASURE_DAY,
+            last_day=workload.MEASURE_DAY,
+            now=now,
+            policy=policy,
+        )
+
+    def figure_b():
+        return find_free_starts(
+            therapist_ids=ids,
+            length=length,
+            first_day=workload.MEASURE_WEEK[0],
+            last_day=workload.MEASURE_WEEK[-1],
+            now=now,
+            policy=policy,
+        )
+
+    def as_times(starts):
+        return [timezone.localtime(s).time() for s in starts]
+
+    a = figure_a()[ids[workload.MEASURE_THERAPIST]][workload.MEASURE_DAY]
+    assert as_times(a) == workload.free_starts(rows, workload.MEASURE_DAY, 0, workload.MEASURE_SERVICE)
+    b = figure_b()
+    for index, pk in enumerate(ids):
+        for day in workload.MEASURE_WEEK:
+            assert as_times(b[pk][day]) == workload.free_starts(rows, day, index, workload.MEASURE_SERVICE)
+    result = {"engine": engine, "days": days, "bookings": len(rows), "sha256": workload.summary(days)["sha256"]}
+    result["a_free_starts"] = len(a)
+    result["b_free_starts"] = sum(len(v) for per_day in b.values() for v in per_day.values())
+    result["a"] = _timed(figure_a, 51)
+    result["b"] = _timed(figure_b, 15)
+    for name, fn in (("a", figure_a), ("b", figure_b)):
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        result[name]["queries"] = len(ctx.captured_queries)
+    if days != workload.BASE_DAYS:
+        return result
+
+    # c: book through the service, a free 45-minute slot on Mon 14 - Sat 19 Jan, rotating therapists.
+    free = find_free_starts(
+        therapist_ids=ids,
+        length=length,
+        first_day=workload.BOOKING_DAYS[0],
+        last_day=workload.BOOKING_DAYS[-1],
+        now=now,
+        policy=policy,
+    )
+    candidates = []
+    for day in workload.BOOKING_DAYS:
+        for i, pk in enumerate(ids):
+            candidates.extend((therapists[i], s) for s in free[pk][day])
+    patient = Patient.objects.first()
+    samples, queries, booked = [], None, 0
+    therapist_turn = 0
+    from django.test.utils import override_settings
+
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
+        for _ in range(41):
+            # rotate therapists; take that therapist's next free start still free
+            therapist = therapists[therapist_turn % len(therapists)]
+            therapist_turn += 1
+            slot = next((c for c in candidates if c[0] == therapist), None)
+            if slot is None:
+                continue
+            candidates = [c for c in candidates if not (c[0] == therapist and abs(c[1] - slot[1]) < length.duration)]
+            t0 = time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                try:
+                    create_booking(
+                        length=length,
+                        start=slot[1],
+                        therapist=therapist,
+                        patient=patient,
+                        online_rules=False,
+                        notify_patient=False,
+                    )
+                    booked += 1
+                except BookingError:
+                    pass
+            samples.append((time.perf_counter() - t0) * 1000)
+            queries = len(ctx.captured_queries)
+    samples = samples[1:]  # the first is the warm-up
+    result["c"] = {
+        "median_ms": statistics.median(samples),
+        "min_ms": min(samples),
+        "max_ms": max(samples),
+        "runs": len(samples),
+        "queries": queries,
+        "booked": booked,
+    }
+
+    # d: the page the booking flow requests for one therapist and day, over HTTP in-process.
+    try:
+        url_name = "bookings:times"
+        reverse(url_name)
+    except NoReverseMatch:
+        url_name = None
+    if url_name:
+        setup_test_environment()
+        client = Client()
+        week = workload.MEASURE_WEEK[:6]
+        urls = [
+            f"{reverse(url_name)}?length={length.pk}&therapist={pk}&day={day.isoformat()}" for day in week for pk in ids
+        ]
+        import time_machine
+
+        with time_machine.travel(now, tick=True):
+            assert client.get(urls[0]).status_code == 200
+            rates = []
+            for _ in range(7):
+                t0 = time.perf_counter()
+                for i in range(200):
+                    client.get(urls[i % len(urls)])
+                rates.append(200 / (time.perf_counter() - t0))
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(urls[0])
+        result["d"] = {"req_per_s": statistics.median(rates), "queries": len(ctx.captured_queries)}
+
+    # race: 20 threads with their own connections book the same slot (PostgreSQL only).
+    if engine == "postgres":
+        race_therapist = therapists[1]
+        slot = find_free_starts(
+            therapist_ids=[race_therapist.pk],
+            length=length,
+            first_day=workload.RACE_DAY,
+            last_day=workload.RACE_DAY,
+            now=now,
+            policy=policy,
+        )[race_therapist.pk][workload.RACE_DAY][0]
+        barrier = threading.Barrier(20)
+        outcomes = []
+
+        def book(n):
+            try:
+                barrier.wait()
+                create_booking(
+                    length=length,
+                    start=slot,
+                    therapist=race_therapist,
+                    online_rules=False,
+                    notify_patient=False,
+                    patient=PatientDetails(name=f"Racer {n}", phone=f"+4477009{90000 + n}"),
+                )
+                outcomes.append("booked")
+            except SlotUnavailable:
+                outcomes.append("taken")
+            except Exception as error:  # reported in the results, not hidden
+                outcomes.append(f"error: {error!r}")
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=book, args=(n,)) for n in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        result["race"] = {
+            "booked": outcomes.count("booked"),
+            "taken": outcomes.count("taken"),
+            "errors": [o for o in outcomes if o.startswith("error")],
+            "rows": Appointment.objects.filter(therapist=race_therapist, start=slot).count(),
+        }
+    return result
+
+
+def _pg_available() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5432), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+def _fresh_database(engine: str, workdir: Path, days: int) -> str:
+    if engine == "sqlite":
+        path = workdir / f"bench-{days}.sqlite3"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg2
+
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+        cursor.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    conn.close()
+    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+
+
+def _markdown(results: list[dict]) -> str:
+    lines = [
+        "| engine | diary days | bookings | a (1 therapist, 1 day) | b (8 therapists, 7 days) | queries a / b |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['engine']} | {r['days']} | {r['bookings']} | {r['a']['median_ms']:.2f} ms "
+            f"({r['a_free_starts']} starts) | {r['b']['median_ms']:.2f} ms ({r['b_free_starts']} starts) "
+            f"| {r['a']['queries']} / {r['b']['queries']} |"
+        )
+    lines += [
+        "",
+        "| engine | c: book one (median) | c queries | d: times page | d queries/request | race |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        if "c" not in r:
+            continue
+        d = r.get("d")
+        race = r.get("race")
+        race_text = (
+            f"{race['booked']} booked, {race['taken']} told 'just booked', {len(race['errors'])} errors, "
+            f"{race['rows']} row"
+            if race
+            else "—"
+        )
+        rate = f"{d['req_per_s']:.0f} req/s" if d else "n/a"
+        lines.append(
+            f"| {r['engine']} | {r['c']['median_ms']:.1f} ms (min {r['c']['min_ms']:.1f}, max {r['c']['max_ms']:.1f}) "
+            f"| {r['c']['queries']} | {rate} | {d['queries'] if d else '—'} | {race_text} |"
+        )
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engines", nargs="*", default=None)
+    parser.add_argument("--sizes", nargs="*", type=int, default=[30, 120, 365])
+    parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
+    parser.add_argument("--measure", nargs=2, metavar=("ENGINE", "DAYS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure[0], int(args.measure[1])), default=str))
+        return
+    engines = args.engines or (["sqlite", "postgres"] if _pg_available() else ["sqlite"])
+    results = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for engine in engines:
+            for days in args.sizes:
+                env = {**os.environ, "DATABASE_URL": _fresh_database(engine, Path(workdir), days)}
+                env.pop("REDIS_URL", None)
+                out = subprocess.run(
+                    [sys.executable, __file__, "--measure", engine, str(days)],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                )
+                if out.returncode != 0:
+                    sys.exit(f"{engine} {days} days failed:\n{out.stderr}")
+                result = json.loads(out.stdout.strip().splitlines()[-1])
+                print(json.dumps(result), flush=True)
+                results.append(result)
+    table = _markdown(results)
+    print(table)
+    if args.write:
+        doc = ROOT / "docs" / "benchmarks.md"
+        text = doc.read_text()
+        begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+        head, _, rest = text.partition(begin)
+        _, _, tail = rest.partition(end)
+        doc.write_text(f"{head}{begin}\n{table}\n{end}{tail}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Production settings refuse to start without their secrets and pass Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PRODUCTION_LIKE = {
+    "DJANGO_SETTINGS_MODULE": "clinic.settings.prod",
+    "SECRET_KEY": "k3J9-prod-like-secret-7fQ2x!Lr8vZp0aW5sN1mB4cT6yU9eH2jD8gK0qR3",
+    "DATABASE_URL": "postgres://clinic:secret@db.internal:5432/clinic",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "ALLOWED_HOSTS": "book.example-clinic.test",
+    "PUBLIC_BASE_URL": "https://book.example-clinic.test",
+}
+
+
+def manage(*args, env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_like_values():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_LIKE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+def test_production_settings_refuse_to_start_without(missing):
+    env = {k: v for k, v in PRODUCTION_LIKE.items() if k != missing}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert f"Set the {missing} environment variable" in result.stderr
