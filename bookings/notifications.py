@@ -2,22 +2,180 @@
 
 Called by the booking services inside their transaction, so a message exists if and only if the
 change it describes was committed (design rule 4). Sending happens after commit, elsewhere.
+Reminders are rows with a due time (rule 5): moving an appointment re-times its pending reminder,
+cancelling cancels it.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.urls import NoReverseMatch
+from django.utils import timezone
+
+from clinic.core.models import ClinicSettings
+from clinic.sms import gsm
+from clinic.sms.models import Message
+from clinic.sms.quiet_hours import next_allowed
+from clinic.sms.services import MAX_SEGMENTS, cancel_pending, queue_sms, render_sms
+
+Kind = Message.Kind
+NOTICE_KINDS = [Kind.BOOKING_CONFIRMATION, Kind.TIME_CHANGE, Kind.CANCELLATION]
+
+
+def _when(moment: datetime) -> str:
+    """'Tue 24 Nov at 14:30' in clinic time."""
+    local = timezone.localtime(moment)
+    return f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
+
+
+def _manage_url(appointment) -> str:
+    """The patient's manage link, if the booking pages provide one."""
+    try:
+        from bookings.tokens import manage_path
+
+        return settings.PUBLIC_BASE_URL.rstrip("/") + manage_path(appointment)
+    except (ImportError, NoReverseMatch):
+        return ""
+
+
+def _context(appointment, **extra) -> dict:
+    first_name = (appointment.patient.name.split() or [""])[0][:20]
+    return {
+        "appointment": appointment,
+        "first_name": first_name,
+        "when": _when(appointment.start),
+        "treatment": appointment.length.treatment.name,
+        "minutes": appointment.length.minutes,
+        "therapist": appointment.therapist.name,
+        "reference": appointment.reference,
+        "manage_url": _manage_url(appointment),
+        **extra,
+    }
+
+
+def _fitting_context(kind: str, appointment, **extra) -> dict:
+    """The context for `kind`, with the therapist's first name only if the full text would be
+    longer than two SMS segments (long names plus a long manage link can do that)."""
+    context = _context(appointment, **extra)
+    if gsm.segments(render_sms(kind, context)) > MAX_SEGMENTS:
+        context["therapist"] = (appointment.therapist.name.split() or [""])[0][:20]
+    return context
+
+
+def _queue(kind: str, appointment, *, due_at=None, **extra) -> Message:
+    return queue_sms(
+        kind=kind,
+        to=appointment.patient.phone,
+        context=_fitting_context(kind, appointment, **extra),
+        appointment=appointment,
+        due_at=due_at,
+    )
+
+
+def reminder_due_at(appointment) -> datetime | None:
+    """When the reminder goes: `reminder_hours_before` elapsed hours before the start, moved out of
+    quiet hours. None if that is already past (no reminder is written) or reminders are off (0).
+
+    Elapsed hours, not wall-clock: the subtraction is done in UTC, so across the clock change an
+    appointment at 10:00 BST on 29 March is reminded at 09:00 GMT on the 28th, 24 hours before.
+    """
+    hours = ClinicSettings.load().reminder_hours_before
+    if not hours:
+        return None
+    start = appointment.start.astimezone(UTC)
+    due = next_allowed(start - timedelta(hours=hours))
+    if due <= timezone.now() or due >= start:
+        return None
+    return due
+
+
+def _schedule_reminder(appointment) -> Message | None:
+    due = reminder_due_at(appointment)
+    if due is None:
+        return None
+    return _queue(Kind.REMINDER, appointment, due_at=due)
+
 
 def booking_created(appointment) -> None:
     """A confirmation to send now and a reminder due before the start."""
+    _queue(Kind.BOOKING_CONFIRMATION, appointment)
+    _schedule_reminder(appointment)
 
 
 def booking_moved(appointment, *, old_start, old_therapist_id) -> None:
-    """A time-change notice; the pending reminder is re-timed."""
+    """A time-change notice; the pending reminder is re-timed.
+
+    A confirmation that has not gone yet (quiet hours) is replaced by one with the new time, rather
+    than sending the old time followed by a correction.
+    """
+    pending = Message.objects.for_appointment(appointment).filter(status=Message.Status.PENDING)
+    _retime_reminders(appointment, pending.filter(kind=Kind.REMINDER))
+    if appointment.start == old_start and appointment.therapist_id == old_therapist_id:
+        return  # only the length changed: nothing the patient needs to act on
+    unsent_confirmation = cancel_pending(pending.filter(kind=Kind.BOOKING_CONFIRMATION))
+    cancel_pending(pending.filter(kind=Kind.TIME_CHANGE))
+    if unsent_confirmation:
+        _queue(Kind.BOOKING_CONFIRMATION, appointment)
+    else:
+        _queue(Kind.TIME_CHANGE, appointment, old_when=_when(old_start))
+
+
+def _retime_reminders(appointment, reminders) -> None:
+    due = reminder_due_at(appointment)
+    if due is None:
+        cancel_pending(reminders)
+        return
+    body = render_sms(Kind.REMINDER, _fitting_context(Kind.REMINDER, appointment))
+    # Only still-pending rows are touched: a reminder a worker has claimed is already on its way.
+    if not reminders.update(body=body, due_at=due, lease_until=None, updated_at=timezone.now()):
+        _schedule_reminder(appointment)
 
 
 def booking_cancelled(appointment, *, notify_patient: bool) -> None:
     """Pending messages for the appointment are cancelled; a cancellation notice if asked."""
+    cancel_pending(Message.objects.for_appointment(appointment))
+    if notify_patient:
+        _queue(Kind.CANCELLATION, appointment)
 
 
 def booking_restored(appointment) -> None:
-    """A cancelled appointment is booked again: a fresh reminder is scheduled."""
+    """A cancelled appointment is booked again: a fresh reminder is scheduled.
+
+    A cancellation notice that has not gone yet is withdrawn. A confirmation is sent unless the
+    last notice the patient got already says it is booked.
+    """
+    messages = Message.objects.for_appointment(appointment)
+    cancel_pending(messages.filter(kind=Kind.CANCELLATION))
+    last_notice = (
+        messages.filter(kind__in=NOTICE_KINDS).exclude(status=Message.Status.CANCELLED).order_by("-pk").first()
+    )
+    # Unless the last thing they heard was that it is booked, tell them it is booked (again).
+    if last_notice is None or last_notice.kind == Kind.CANCELLATION:
+        _queue(Kind.BOOKING_CONFIRMATION, appointment)
+    if not messages.filter(kind=Kind.REMINDER, status=Message.Status.PENDING).exists():
+        _schedule_reminder(appointment)
+
+
+def resend_confirmation(*, appointment) -> Message:
+    """Queue the booking confirmation again, with the appointment's current details, to go now.
+
+    Raises `BookingError` unless the appointment is booked.
+    """
+    from django.db import transaction
+
+    from .models import Appointment
+    from .services import BookingError
+
+    if appointment.status != Appointment.Status.BOOKED:
+        raise BookingError("Only a booked appointment's confirmation can be sent again.")
+    with transaction.atomic():
+        previous = (
+            Message.objects.for_appointment(appointment).filter(kind=Kind.BOOKING_CONFIRMATION).order_by("-pk").first()
+        )
+        message = _queue(Kind.BOOKING_CONFIRMATION, appointment)
+        if previous:
+            message.resent_from = previous
+            message.save(update_fields=["resent_from"])
+    return message

@@ -20,6 +20,9 @@ from django.utils import timezone
 from bookings.models import Patient, Treatment, TreatmentLength
 from therapists.models import Therapist, WorkingHours
 
+# SMS fixtures for every test: sms_outbox, fake_twilio/twilio, celery_live/celery_worker (real Redis).
+pytest_plugins = ("tests.clinic.sms.fixtures",)
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM then refuses to run
 # unless told this is deliberate (see ../shared/stack.md, pitfall 6).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -152,13 +155,18 @@ def manager(db):
 
 
 @pytest.fixture
-def receptionist(db):
-    from django.contrib.auth.models import Group
+def roles(db):
+    """The role groups. The data migration creates them, but a transactional test's flush deletes
+    them, so tests that need them ask for this idempotent fixture."""
+    from clinic.core.roles import ensure_roles
 
+    return ensure_roles()
+
+
+@pytest.fixture
+def receptionist(roles):
     user = User.objects.create_user("reception", password="reception-pass-123", is_staff=True)
-    group = Group.objects.filter(name="Reception").first()
-    if group:
-        user.groups.add(group)
+    user.groups.add(roles["Reception"])
     return user
 
 

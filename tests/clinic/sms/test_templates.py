@@ -1,0 +1,98 @@
+from datetime import date
+
+import pytest
+from django.urls import NoReverseMatch
+
+from bookings import notifications
+from bookings.models import Appointment, Patient
+from clinic.core.models import ClinicSettings
+from clinic.sms import gsm
+from clinic.sms.services import render_sms
+from tests.conftest import at, make_therapist
+
+pytestmark = pytest.mark.django_db
+
+BOOKING_KINDS = ["booking_confirmation", "reminder", "cancellation", "time_change"]
+# A long domain and a token as long as bookings.tokens.manage_token makes them (about 72 characters).
+LONG_MANAGE_URL = "https://www.example-physio-and-massage.co.uk/manage/" + "x" * 76 + "/"
+
+
+@pytest.fixture
+def long_appointment(lengths):
+    """Everything as long as a real clinic is likely to make it."""
+    settings = ClinicSettings.load()
+    settings.name = "Northfield Sports Physiotherapy & Massage Clinic"
+    settings.save()
+    therapist = make_therapist("Alexandra Fitzgerald-Montgomery", lengths=lengths.values())
+    patient = Patient.objects.create(name="Maximiliana Featherstonehaugh-Smythe", phone="+447700900999")
+    return Appointment.objects.create(
+        patient=patient, therapist=therapist, length=lengths[60], start=at(date(2030, 1, 9), "10:15")
+    )
+
+
+@pytest.mark.parametrize("kind", BOOKING_KINDS)
+@pytest.mark.parametrize("manage_url", ["", LONG_MANAGE_URL])
+def test_every_booking_text_is_plain_gsm_at_most_two_segments_and_signed(
+    long_appointment, kind, manage_url, monkeypatch
+):
+    monkeypatch.setattr(notifications, "_manage_url", lambda appointment: manage_url)
+    context = notifications._fitting_context(kind, long_appointment, old_when="Mon 7 Jan at 09:00")
+    body = render_sms(kind, context)
+
+    assert gsm.is_gsm7(body)
+    assert gsm.segments(body) <= 2, f"{kind} is {len(body)} characters:\n{body}"
+    assert body.endswith("\nNorthfield Sports Physiotherapy & Massage Clinic")
+    assert "Maximiliana" in body and "Wed 9 Jan at 10:15" in body
+    assert "{" not in body and "&amp;" not in body
+
+
+def test_the_confirmation_links_to_the_manage_page_when_there_is_one(alice, patient, lengths, monkeypatch):
+    appointment = Appointment.objects.create(
+        patient=patient, therapist=alice, length=lengths[60], start=at(date(2030, 1, 9), "10:00")
+    )
+    monkeypatch.setattr("bookings.tokens.manage_path", lambda appointment: "/manage/signed-token/")
+    body = render_sms("booking_confirmation", notifications._context(appointment))
+    assert "Change or cancel: https://clinic.example.test/manage/signed-token/" in body
+
+    def no_manage_page(appointment):
+        raise NoReverseMatch
+
+    monkeypatch.setattr("bookings.tokens.manage_path", no_manage_page)
+    body = render_sms("booking_confirmation", notifications._context(appointment))
+    assert "https://" not in body
+    assert "To change or cancel, call 01632 960000." in body
+
+
+def test_the_confirmation_reads_naturally(alice, patient, lengths, monkeypatch):
+    monkeypatch.setattr(notifications, "_manage_url", lambda appointment: "")
+    appointment = Appointment.objects.create(
+        patient=patient, therapist=alice, length=lengths[60], start=at(date(2030, 1, 9), "10:00")
+    )
+    body = render_sms("booking_confirmation", notifications._context(appointment))
+    assert body == (
+        f"Hi Pat, you're booked with Alice Example on Wed 9 Jan at 10:00 (60 min). Ref {appointment.reference}.\n"
+        "To change or cancel, call 01632 960000.\n"
+        "Example Physio & Massage (demo)"
+    )
+
+
+def test_typographic_characters_become_plain_ones_and_apostrophes_are_not_escaped(lengths, monkeypatch):
+    monkeypatch.setattr(notifications, "_manage_url", lambda appointment: "")
+    therapist = make_therapist("Siobh\u00e1n O\u2019Neill\u00a0\u2013 Senior", lengths=lengths.values())
+    patient = Patient.objects.create(name="Zo\u00eb O'Brien", phone="+447700900555")
+    appointment = Appointment.objects.create(
+        patient=patient, therapist=therapist, length=lengths[30], start=at(date(2030, 1, 9), "09:00")
+    )
+    body = render_sms("reminder", notifications._context(appointment))
+    assert "with Siobhan O'Neill - Senior on" in body
+    assert "Hi Zoe," in body
+    assert gsm.is_gsm7(body)
+
+
+def test_segment_counting_follows_the_gsm_rules():
+    assert gsm.segments("a" * 160) == 1
+    assert gsm.segments("a" * 161) == 2
+    assert gsm.segments("a" * 306) == 2
+    assert gsm.segments("a" * 307) == 3
+    assert gsm.segments("{" * 80) == 1  # extension characters count twice
+    assert gsm.segments("{" * 81) == 2
