@@ -1,16 +1,243 @@
-from django.contrib import admin
+"""Reception's callback queue: open requests first, longest waiting first, calls logged inline."""
 
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from bookings.models import Patient
+
+from . import services
 from .models import CallAttempt, CallbackRequest
+
+
+def waiting_label(delta: timedelta) -> str:
+    """'waiting 2 h 10 min', 'waiting 3 days 4 h'; reception reads it at a glance."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"waiting {days} day{'s' if days != 1 else ''} {hours} h"
+    if hours:
+        return f"waiting {hours} h {minutes} min"
+    return f"waiting {minutes} min"
 
 
 class CallAttemptInline(admin.TabularInline):
     model = CallAttempt
     extra = 1
+    fields = ["at", "by", "outcome", "note"]
+    # Who called is whoever is logged in: set on save, never typed.
+    readonly_fields = ["by"]
+    verbose_name = "call attempt"
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "open or closed"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Open"), ("no", "Closed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.open()
+        if self.value() == "no":
+            return queryset.closed()
+        return queryset
 
 
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(admin.ModelAdmin):
-    list_display = ["name", "phone", "when", "reason", "status", "created_at"]
-    list_filter = ["status", "reason"]
-    search_fields = ["name", "phone"]
+    list_display = [
+        "name",
+        "phone_link",
+        "status",
+        "waiting",
+        "preferred_time",
+        "reason",
+        "attempts_column",
+        "asked_at",
+    ]
+    list_display_links = ["name"]
+    list_filter = [OpenFilter, "status", "reason", "when", "recent_injury"]
+    search_fields = ["name", "phone", "message"]
+    list_per_page = 50
     inlines = [CallAttemptInline]
+    actions = ["mark_in_progress", "mark_done", "close_without_contact"]
+    readonly_fields = [
+        "call_link",
+        "waiting",
+        "patient",
+        "times_asked",
+        "created_at",
+        "updated_at",
+        "acknowledged_at",
+        "closed_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["status", ("name", "phone"), "call_link", "waiting", "patient"]}),
+        (
+            "What they asked for",
+            {"fields": ["when", ("preferred_day", "preferred_period"), "reason", "recent_injury", "message"]},
+        ),
+        (
+            "History",
+            {
+                "classes": ["collapse"],
+                "fields": ["times_asked", "created_at", "updated_at", "acknowledged_at", "closed_at"],
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["css/callbacks.css"]}
+
+    def get_queryset(self, request):
+        # Not super(): it orders by get_ordering() before the open_rank annotation exists.
+        return self.model._default_manager.get_queryset().queue().with_attempt_counts()
+
+    def get_ordering(self, request):
+        return ["open_rank", "created_at", "pk"]
+
+    # --- columns ------------------------------------------------------------------------------
+
+    @admin.display(description="phone", ordering="phone")
+    def phone_link(self, obj):
+        if not obj.phone:
+            return "-"
+        return format_html('<a href="tel:{}">{}</a>', obj.phone.as_e164, obj.phone.as_national)
+
+    @admin.display(description="call")
+    def call_link(self, obj):
+        return self.phone_link(obj)
+
+    @admin.display(description="asked at", ordering="created_at")
+    def asked_at(self, obj):
+        return f"{timezone.localtime(obj.created_at):%a %-d %b %H:%M}"
+
+    @admin.display(description="waiting", ordering="created_at")
+    def waiting(self, obj):
+        if obj.created_at is None:
+            return "-"
+        if not obj.is_open:
+            return f"closed {timezone.localtime(obj.closed_at):%a %-d %b %H:%M}" if obj.closed_at else "closed"
+        return waiting_label(timezone.now() - obj.created_at)
+
+    @admin.display(description="when to call", ordering="preferred_day")
+    def preferred_time(self, obj):
+        return obj.preferred_time_display
+
+    @admin.display(description="calls")
+    def attempts_column(self, obj):
+        count = getattr(obj, "attempt_count", 0)
+        if obj.suggests_closing(reached=obj.reached_count, unreached=obj.unreached_count):
+            return format_html(
+                '{} <span class="callback-hint">{} tries without reaching them: consider closing</span>',
+                count,
+                obj.unreached_count,
+            )
+        return count
+
+    # --- saving -------------------------------------------------------------------------------
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is CallAttempt:
+            attempts = formset.save(commit=False)
+            for attempt in attempts:
+                if attempt.pk is None and attempt.by_id is None:
+                    attempt.by = request.user
+                attempt.save()
+            for attempt in formset.deleted_objects:
+                attempt.delete()
+            formset.save_m2m()
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        # The first logged call means someone is working on it.
+        if obj.status == CallbackRequest.Status.NEW and obj.attempts.exists():
+            obj.status = CallbackRequest.Status.IN_PROGRESS
+            obj.save(update_fields=["status", "updated_at"])
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def _set_status(self, request, queryset, status, done_text):
+        changed = 0
+        for obj in queryset:
+            if obj.status != status:
+                obj.status = status
+                obj.save(update_fields=["status", "updated_at"])
+                changed += 1
+        self.message_user(request, f"{changed} request{'s' if changed != 1 else ''} {done_text}.", messages.SUCCESS)
+
+    @admin.action(description="Mark as in progress", permissions=["change"])
+    def mark_in_progress(self, request, queryset):
+        # Reopening may clash with a newer open request from the same phone: leave those alone.
+        blocked = set(
+            CallbackRequest.objects.open()
+            .filter(phone__in=queryset.closed().values("phone"))
+            .values_list("phone", flat=True)
+        )
+        allowed = queryset.exclude(phone__in=blocked) if blocked else queryset
+        if blocked:
+            self.message_user(
+                request, "Some requests were left closed: their number already has an open request.", messages.WARNING
+            )
+        self._set_status(request, allowed, CallbackRequest.Status.IN_PROGRESS, "marked as in progress")
+
+    @admin.action(description="Mark as done", permissions=["change"])
+    def mark_done(self, request, queryset):
+        self._set_status(request, queryset, CallbackRequest.Status.DONE, "marked as done")
+
+    @admin.action(description="Close without contact", permissions=["change"])
+    def close_without_contact(self, request, queryset):
+        self._set_status(request, queryset, CallbackRequest.Status.CLOSED, "closed without contact")
+
+    # --- "book for this patient" --------------------------------------------------------------
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:object_id>/book/",
+                self.admin_site.admin_view(self.book_view),
+                name="callbacks_callbackrequest_book",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def book_view(self, request, object_id):
+        return require_POST(self._book)(request, object_id)
+
+    def _book(self, request, object_id):
+        """Find or create the patient by phone, link them, and open the appointment add form."""
+        obj = get_object_or_404(CallbackRequest, pk=object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        if not Patient.objects.filter(phone=obj.phone).exists() and not request.user.has_perm("bookings.add_patient"):
+            raise PermissionDenied
+        patient = services.patient_for_request(callback_request=obj)
+        return HttpResponseRedirect(f"{reverse('admin:bookings_appointment_add')}?patient={patient.pk}")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_queryset(request).filter(pk=object_id).first()
+        if obj is not None:
+            extra_context["suggest_closing"] = obj.suggests_closing(
+                reached=obj.reached_count, unreached=obj.unreached_count
+            )
+            extra_context["unreached_count"] = obj.unreached_count
+            extra_context["can_book"] = self.has_change_permission(request, obj) and (
+                obj.patient_id is not None or request.user.has_perm("bookings.add_patient")
+            )
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,11 +1,34 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Count, Q, Value, When
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
+
+# After this many calls without reaching the person, the queue suggests closing the request.
+UNREACHED_ATTEMPTS_BEFORE_CLOSING = 3
 
 
 class CallbackRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=CallbackRequest.Status.open_statuses())
+
+    def closed(self):
+        return self.exclude(status__in=CallbackRequest.Status.open_statuses())
+
+    def queue(self):
+        """Reception's working order: open requests first, then the longest-waiting first."""
+        return self.annotate(
+            open_rank=Case(When(status__in=CallbackRequest.Status.open_statuses(), then=Value(0)), default=Value(1))
+        ).order_by("open_rank", "created_at", "pk")
+
+    def with_attempt_counts(self):
+        """`attempt_count`, `unreached_count` (calls that did not reach them) and `reached_count`."""
+        outcome = CallAttempt.Outcome
+        return self.annotate(
+            attempt_count=Count("attempts"),
+            reached_count=Count("attempts", filter=Q(attempts__outcome=outcome.REACHED)),
+            unreached_count=Count("attempts", filter=Q(attempts__outcome__in=outcome.unreached())),
+        )
 
 
 class CallbackRequest(models.Model):
@@ -47,17 +70,64 @@ class CallbackRequest(models.Model):
     patient = models.ForeignKey(
         "bookings.Patient", null=True, blank=True, on_delete=models.SET_NULL, related_name="callback_requests"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    recent_injury = models.BooleanField(
+        default=False, help_text="Came from the booking form after saying they have a recent injury."
+    )
+    times_asked = models.PositiveSmallIntegerField(
+        default=1, help_text="How often the patient asked while this request was open."
+    )
+    acknowledged_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the last acknowledgement text was queued."
+    )
+    created_at = models.DateTimeField("asked at", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CallbackRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            # The same number asking again updates its open request; the database has the last word
+            # when two submissions race.
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(status__in=["new", "in_progress"]),
+                name="callback_one_open_request_per_phone",
+                violation_error_message="This phone number already has an open callback request.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.phone.as_national if self.phone else ''})"
+
+    def save(self, *args, **kwargs):
+        # Retention counts from the moment a request is closed, whoever closes it (admin, action).
+        if self.is_open:
+            self.closed_at = None
+        elif self.closed_at is None:
+            self.closed_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "closed_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.Status.open_statuses()
+
+    def suggests_closing(self, *, reached: int, unreached: int) -> bool:
+        """Several calls and never reached: reception should consider closing without contact."""
+        return self.is_open and reached == 0 and unreached >= UNREACHED_ATTEMPTS_BEFORE_CLOSING
+
+    @property
+    def preferred_time_display(self) -> str:
+        """'As soon as possible' or 'Tue 24 Nov, morning'."""
+        if self.when == self.When.DAY and self.preferred_day:
+            text = f"{self.preferred_day:%a} {self.preferred_day.day} {self.preferred_day:%b}"
+            if self.preferred_period:
+                text += f", {self.get_preferred_period_display().lower()}"
+            return text
+        return self.When.ASAP.label
 
 
 class CallAttempt(models.Model):
@@ -69,8 +139,14 @@ class CallAttempt(models.Model):
         VOICEMAIL = "voicemail", "Left voicemail"
         WRONG_NUMBER = "wrong_number", "Wrong number"
 
+        @classmethod
+        def unreached(cls):
+            return [cls.NO_ANSWER, cls.VOICEMAIL, cls.WRONG_NUMBER]
+
     request = models.ForeignKey(CallbackRequest, on_delete=models.CASCADE, related_name="attempts")
-    at = models.DateTimeField("when")
+    # A callable default makes the admin inline render "now" and still treat an untouched extra
+    # row as empty (Django keeps the rendered initial in a hidden field to compare against).
+    at = models.DateTimeField("when", default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     note = models.CharField(max_length=300, blank=True)

@@ -1,8 +1,10 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "callbacks"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="pages/home.html"), name="request"),
+    path("", views.request_callback, name="request"),
+    path("thanks/", views.thanks, name="thanks"),
 ]

@@ -1,0 +1,156 @@
+"""The public "request a callback" form. Validates and normalises only; the view decides what to do."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from phonenumber_field.formfields import PhoneNumberField
+
+from .models import CallbackRequest
+from .services import day_label, open_days
+
+STARTED_SALT = "callbacks.form.started"
+HONEYPOT_FIELD = "website"
+PHONE_HELP = "A UK mobile or landline, e.g. 07123 456789 or 0113 496 0000."
+
+
+def started_token(at: float | None = None) -> str:
+    """A signed 'form shown at' timestamp; a bot cannot fake an earlier one."""
+    return signing.dumps(time.time() if at is None else at, salt=STARTED_SALT)
+
+
+def seconds_since_started(token: str) -> float | None:
+    """Seconds since `started_token` was issued, or None if the token is missing or forged."""
+    try:
+        return time.time() - float(signing.loads(token, salt=STARTED_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+class CallbackRequestForm(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your name."},
+    )
+    phone = PhoneNumberField(
+        label="Phone number",
+        region="GB",
+        help_text=PHONE_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+        error_messages={
+            "required": "Enter the phone number we should call.",
+            "invalid": "Enter a UK phone number, like 07123 456789 or 0113 496 0000.",
+        },
+    )
+    when = forms.ChoiceField(
+        label="When should we call?",
+        choices=CallbackRequest.When.choices,
+        initial=CallbackRequest.When.ASAP,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose when we should call."},
+    )
+    preferred_day = forms.TypedChoiceField(
+        label="Day",
+        required=False,
+        coerce=date.fromisoformat,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose a day in the next week."},
+    )
+    preferred_period = forms.ChoiceField(
+        label="Time of day",
+        required=False,
+        choices=CallbackRequest.Period.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose morning, afternoon or evening."},
+    )
+    reason = forms.ChoiceField(
+        label="What is it about?",
+        choices=CallbackRequest.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the call is about."},
+    )
+    message = forms.CharField(
+        label="Anything we should know? (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Up to 500 characters. Please do not include detailed medical information.",
+    )
+    consent = forms.BooleanField(
+        label="I agree that the clinic may keep these details to call me back.",
+        error_messages={"required": "Tick the box to agree, so we may keep your details to call you."},
+    )
+    recent_injury = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Bot defences, checked by the view before anything else.
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.fields["preferred_day"].choices = [("", "Choose a day")] + [
+            (d.isoformat(), self._day_choice_label(d)) for d in open_days(start=self.today)
+        ]
+        self.fields["consent"].help_text = format_html(
+            'We use them only to call you back. See our <a href="{}">privacy notice</a>.',
+            reverse("bookings:privacy"),
+        )
+        if not self.is_bound:
+            self.initial.setdefault("started", started_token())
+
+    def _day_choice_label(self, day: date) -> str:
+        label = day_label(day, today=self.today)
+        full = f"{day:%a} {day.day} {day:%b}"
+        return full if label == full else f"{label.capitalize()} ({full})"
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if phone and phone.country_code != 44:
+            raise forms.ValidationError("Enter a UK phone number, like 07123 456789 or 0113 496 0000.")
+        return phone
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("when") == CallbackRequest.When.DAY:
+            if not cleaned.get("preferred_day") and "preferred_day" not in self.errors:
+                self.add_error("preferred_day", "Choose a day in the next week.")
+            if not cleaned.get("preferred_period") and "preferred_period" not in self.errors:
+                self.add_error("preferred_period", "Choose morning, afternoon or evening.")
+        return cleaned
+
+    # --- bot signals (never shown as errors: bots get the normal thank-you page) ---------------
+
+    def looks_automated(self) -> bool:
+        """Honeypot filled in, or submitted faster than a person could (or without a valid
+        'started' token)."""
+        if self.data.get(HONEYPOT_FIELD, "").strip():
+            return True
+        elapsed = seconds_since_started(self.data.get("started", ""))
+        return elapsed is None or elapsed < settings.CALLBACK_MIN_FILL_SECONDS
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(message, anchor) pairs for the summary at the top, in the form's order."""
+        items = []
+        for name, field in self.fields.items():
+            for error in self.errors.get(name, []):
+                widget = field.widget
+                anchor = f"id_{name}_0" if isinstance(widget, forms.RadioSelect) else f"id_{name}"
+                items.append((error, anchor))
+        items.extend((error, "") for error in self.non_field_errors())
+        return items

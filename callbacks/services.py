@@ -1,0 +1,251 @@
+"""Writes for callback requests: a patient asks to be called, reception books them, retention.
+
+SMS go through the outbox (`clinic.sms.services.queue_sms`) inside the same transaction as the
+request they describe (design rule 4); the email to reception is sent by a task after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
+
+from bookings.models import Patient
+from clinic.core.models import ClinicSettings, OpeningHours
+from clinic.sms.models import Message
+from clinic.sms.services import queue_sms
+
+from .models import CallAttempt, CallbackRequest
+
+logger = logging.getLogger(__name__)
+
+# An ASAP request this close to closing time is promised for the next opening instead.
+LAST_CALL_MARGIN = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Submission:
+    request: CallbackRequest
+    created: bool  # False: the same phone's open request was updated instead
+    acknowledged: bool  # an acknowledgement SMS was queued
+
+
+def is_mobile(phone: PhoneNumber) -> bool:
+    """Only mobiles get texts; a landline would silently swallow them (and cost us)."""
+    return phonenumbers.number_type(phone) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def day_label(day: date, *, today: date) -> str:
+    """'today', 'tomorrow' or 'Tue 24 Nov'."""
+    if day == today:
+        return "today"
+    if day == today + timedelta(days=1):
+        return "tomorrow"
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _opening_ranges() -> dict[int, list[tuple[time, time]]]:
+    ranges: dict[int, list[tuple[time, time]]] = {}
+    for row in OpeningHours.objects.order_by("weekday", "opens"):
+        ranges.setdefault(row.weekday, []).append((row.opens, row.closes))
+    return ranges
+
+
+def open_days(*, start: date, count: int = 7) -> list[date]:
+    """The next `count` calendar days from `start`, without the weekdays the clinic is closed.
+
+    With no opening hours configured every day is offered (reception decides).
+    """
+    days = [start + timedelta(days=n) for n in range(count)]
+    ranges = _opening_ranges()
+    return [d for d in days if d.weekday() in ranges] if ranges else days
+
+
+def describe_call_time(
+    *, when: str, preferred_day: date | None = None, preferred_period: str = "", now: datetime | None = None
+) -> str:
+    """When the clinic will call, to follow "We'll call you": e.g. 'today before 17:00'.
+
+    A chosen day and period is repeated back; "as soon as possible" is promised from the clinic's
+    opening hours (the rest of today if it is open long enough, otherwise the next opening).
+    """
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    if when == CallbackRequest.When.DAY and preferred_day:
+        label = day_label(preferred_day, today=today)
+        period = CallbackRequest.Period(preferred_period).label.lower() if preferred_period else ""
+        if not period:
+            return label if label in ("today", "tomorrow") else f"on {label}"
+        if label == "today":
+            return f"this {period}"
+        if label == "tomorrow":
+            return f"tomorrow {period}"
+        return f"on {label} in the {period}"
+
+    ranges = _opening_ranges()
+    if not ranges:
+        return "as soon as we can during opening hours"
+    for offset in range(8):
+        day = today + timedelta(days=offset)
+        for opens, closes in ranges.get(day.weekday(), []):
+            if offset == 0:
+                if now.time() < opens:
+                    return f"today from {opens:%H:%M}"
+                closing = timezone.make_aware(datetime.combine(day, closes))
+                if now < closing - LAST_CALL_MARGIN:
+                    return f"today before {closes:%H:%M}"
+                continue
+            label = day_label(day, today=today)
+            return f"{'' if label == 'tomorrow' else 'on '}{label} from {opens:%H:%M}"
+    return "as soon as we can during opening hours"
+
+
+def _first_name(name: str) -> str:
+    # The SMS subsystem makes the text GSM-7; a short first name keeps it within two segments.
+    parts = name.split()
+    return (parts[0] if parts else "there")[:20]
+
+
+def request_callback(
+    *,
+    name: str,
+    phone: PhoneNumber,
+    reason: str,
+    when: str = CallbackRequest.When.ASAP,
+    preferred_day: date | None = None,
+    preferred_period: str = "",
+    message: str = "",
+    recent_injury: bool = False,
+) -> Submission:
+    """Record that `phone` wants a call, or update that phone's open request if it has one.
+
+    Side effects, in the same transaction: an acknowledgement SMS to a mobile (not repeated
+    within CALLBACK_ACK_COOLDOWN_HOURS for the same open request), and for a new request a notice
+    to reception (SMS to `ClinicSettings.reception_mobile`; email to `reception_email`, sent after
+    commit). A race between two submissions from one phone ends in one row: the partial unique
+    constraint rejects the second insert, which is retried as an update.
+    """
+    if when != CallbackRequest.When.DAY:
+        preferred_day, preferred_period = None, ""
+    fields = {
+        "name": name.strip(),
+        "when": when,
+        "preferred_day": preferred_day,
+        "preferred_period": preferred_period,
+        "reason": reason,
+    }
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                existing = CallbackRequest.objects.open().select_for_update().filter(phone=phone).first()
+                if existing:
+                    return _update_open_request(existing, fields, message=message, recent_injury=recent_injury)
+                return _create_request(phone, fields, message=message, recent_injury=recent_injury)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create_request(phone, fields, *, message: str, recent_injury: bool) -> Submission:
+    req = CallbackRequest.objects.create(phone=phone, message=message.strip(), recent_injury=recent_injury, **fields)
+    acknowledged = _acknowledge(req)
+    _notify_reception(req)
+    return Submission(request=req, created=True, acknowledged=acknowledged)
+
+
+def _update_open_request(req: CallbackRequest, fields, *, message: str, recent_injury: bool) -> Submission:
+    for field, value in fields.items():
+        setattr(req, field, value)
+    message = message.strip()
+    # Keep what they told us before: reception may not have read it yet.
+    if message and message not in req.message:
+        req.message = f"{req.message}\n\n{message}" if req.message else message
+    req.recent_injury = req.recent_injury or recent_injury
+    req.times_asked += 1
+    req.save()
+    cooldown = timedelta(hours=settings.CALLBACK_ACK_COOLDOWN_HOURS)
+    # The first text already promised a call; a repeat ask (often a double tap or impatience)
+    # within the cool-down gets the promise on the thank-you page only, not another paid text.
+    acknowledged = False
+    if req.acknowledged_at is None or timezone.now() - req.acknowledged_at >= cooldown:
+        acknowledged = _acknowledge(req)
+    return Submission(request=req, created=False, acknowledged=acknowledged)
+
+
+def _acknowledge(req: CallbackRequest) -> bool:
+    if not is_mobile(req.phone):
+        return False
+    promise = describe_call_time(when=req.when, preferred_day=req.preferred_day, preferred_period=req.preferred_period)
+    queue_sms(
+        kind=Message.Kind.CALLBACK_ACK,
+        to=req.phone,
+        context={"name": _first_name(req.name), "promise": promise},
+        callback_request=req,
+    )
+    req.acknowledged_at = timezone.now()
+    req.save(update_fields=["acknowledged_at"])
+    return True
+
+
+def _notify_reception(req: CallbackRequest) -> None:
+    clinic = ClinicSettings.load()
+    if clinic.reception_mobile:
+        queue_sms(
+            kind=Message.Kind.CALLBACK_NOTICE,
+            to=clinic.reception_mobile,
+            context={
+                "name": " ".join(req.name.split())[:40],
+                "phone": req.phone.as_national,
+                "reason": req.get_reason_display(),
+                "preferred_time": req.preferred_time_display,
+                "recent_injury": req.recent_injury,
+            },
+            callback_request=req,
+        )
+    if clinic.reception_email:
+        from .tasks import email_reception_notice
+
+        # robust: a broker outage must not turn a saved request into an error page; the request is
+        # in the queue either way, the email is a courtesy.
+        transaction.on_commit(lambda: email_reception_notice.delay(req.pk), robust=True)
+
+
+def patient_for_request(*, callback_request: CallbackRequest) -> Patient:
+    """The patient record with the request's phone number, created from the request if missing,
+    and linked to the request. Side effects: may create a Patient; saves the request."""
+    with transaction.atomic():
+        patient = Patient.objects.filter(phone=callback_request.phone).first()
+        if patient is None:
+            try:
+                with transaction.atomic():
+                    patient = Patient.objects.create(name=callback_request.name, phone=callback_request.phone)
+            except IntegrityError:
+                # Created meanwhile by someone else (phone is unique): use theirs.
+                patient = Patient.objects.get(phone=callback_request.phone)
+        if callback_request.patient_id != patient.pk:
+            callback_request.patient = patient
+            callback_request.save(update_fields=["patient", "updated_at"])
+    return patient
+
+
+def purge_closed_callbacks(*, older_than_days: int, now: datetime | None = None) -> tuple[int, int]:
+    """Delete closed requests closed more than `older_than_days` ago, with their call attempts and
+    SMS rows. Returns (requests deleted, call attempts deleted). Open requests are never touched."""
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    expired = CallbackRequest.objects.closed().filter(
+        Q(closed_at__lt=cutoff) | Q(closed_at__isnull=True, updated_at__lt=cutoff)
+    )
+    with transaction.atomic():
+        _, per_model = expired.delete()
+    return per_model.get(CallbackRequest._meta.label, 0), per_model.get(CallAttempt._meta.label, 0)

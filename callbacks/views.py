@@ -1,0 +1,118 @@
+"""The public callback form and its thank-you page. Thin: validate, check limits, call the service."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from clinic.core.ip import ratelimit_ip_key
+from clinic.core.models import OpeningHours
+
+from . import services
+from .forms import CallbackRequestForm
+from .models import CallbackRequest
+
+logger = logging.getLogger(__name__)
+
+
+def _thanks_url(*, when: str, day: date | None = None, period: str = "", updated: bool = False) -> str:
+    # Only the chosen time travels in the URL, never who asked (design rule 6).
+    params = {"when": when}
+    if when == CallbackRequest.When.DAY and day:
+        params.update(day=day.isoformat(), period=period)
+    if updated:
+        params["updated"] = "1"
+    return f"{reverse('callbacks:thanks')}?{urlencode(params)}"
+
+
+def _over_limit(request, *, group: str, key, rate: str) -> bool:
+    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+
+
+@require_http_methods(["GET", "POST"])
+def request_callback(request):
+    if request.method == "POST":
+        form = CallbackRequestForm(request.POST)
+        if form.looks_automated():
+            # Silently accepted: the bot sees the same page a person would, so it learns nothing.
+            logger.info("callback form: automated submission dropped")
+            data = form.cleaned_data if form.is_valid() else {}
+            return redirect(
+                _thanks_url(
+                    when=data.get("when", CallbackRequest.When.ASAP),
+                    day=data.get("preferred_day"),
+                    period=data.get("preferred_period", ""),
+                )
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            if _over_limit(request, group="callbacks.ip", key=ratelimit_ip_key, rate=settings.CALLBACK_RATE_PER_IP):
+                return render(request, "callbacks/limited.html", {"limit": "ip"}, status=429)
+            phone_key = data["phone"].as_e164
+            if _over_limit(
+                request,
+                group="callbacks.phone",
+                key=lambda group, req: phone_key,
+                rate=settings.CALLBACK_RATE_PER_PHONE,
+            ):
+                return render(request, "callbacks/limited.html", {"limit": "phone"}, status=429)
+            submission = services.request_callback(
+                name=data["name"],
+                phone=data["phone"],
+                reason=data["reason"],
+                when=data["when"],
+                preferred_day=data["preferred_day"],
+                preferred_period=data["preferred_period"],
+                message=data["message"],
+                recent_injury=data["recent_injury"],
+            )
+            req = submission.request
+            return redirect(
+                _thanks_url(
+                    when=req.when, day=req.preferred_day, period=req.preferred_period, updated=not submission.created
+                )
+            )
+    else:
+        initial = {"when": CallbackRequest.When.ASAP}
+        if request.GET.get("reason") in CallbackRequest.Reason.values:
+            initial["reason"] = request.GET["reason"]
+        if request.GET.get("injury") == "1":
+            initial["recent_injury"] = True
+        form = CallbackRequestForm(initial=initial)
+    recent_injury = bool(form["recent_injury"].value())
+    return render(request, "callbacks/request.html", {"form": form, "recent_injury": recent_injury})
+
+
+@require_GET
+def thanks(request):
+    when = request.GET.get("when")
+    when = when if when in CallbackRequest.When.values else CallbackRequest.When.ASAP
+    today = timezone.localdate()
+    day = None
+    with contextlib.suppress(ValueError):
+        day = date.fromisoformat(request.GET.get("day", ""))
+    if day is not None and not today <= day <= today + timedelta(days=7):
+        day = None
+    period = request.GET.get("period", "")
+    period = period if period in CallbackRequest.Period.values else ""
+    if when == CallbackRequest.When.DAY and day is None:
+        when = CallbackRequest.When.ASAP
+    promise = services.describe_call_time(when=when, preferred_day=day, preferred_period=period)
+    return render(
+        request,
+        "callbacks/thanks.html",
+        {
+            "promise": promise,
+            "updated": request.GET.get("updated") == "1",
+            "opening_hours": OpeningHours.objects.all(),
+        },
+    )
