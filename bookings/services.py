@@ -157,6 +157,31 @@ def _check_online_rules(start: datetime, policy: BookingPolicy, now: datetime) -
         raise PolicyViolation("That day is too far ahead to book online yet. Please choose an earlier day.")
 
 
+def check_bookable(*, length: TreatmentLength, therapist: Therapist | None, start: datetime) -> None:
+    """Whether a patient could book `length` at `start` online right now; writes nothing.
+
+    The booking pages call this on every step so a bad or stale choice gets its message before
+    the patient types anything; `create_booking` re-checks under the lock. Raises `NotOffered`,
+    `PolicyViolation` (past, too soon, beyond the horizon, outside hours) or `SlotUnavailable`
+    (taken; with the three nearest free starts).
+    """
+    if not length.active or not length.treatment.active:
+        raise NotOffered("That treatment length is no longer offered.")
+    if therapist is not None:
+        if not therapist.active or not length.therapists.filter(pk=therapist.pk).exists():
+            raise NotOffered(f"{therapist.name} does not offer {length.minutes}-minute sessions.")
+        ids = [therapist.pk]
+    else:
+        ids = _offering_ids(length)
+    _check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
+    if _free_therapists_at(ids, length, start, online=True):
+        return
+    held_until = start + length.duration + length.buffer
+    if Appointment.objects.holding_time().filter(therapist_id__in=ids).overlapping(start, held_until).exists():
+        raise SlotUnavailable(alternatives=nearest_free_starts(length=length, around=start, therapist=therapist))
+    raise PolicyViolation("That time is outside our hours for online booking. Please choose another time.")
+
+
 def create_booking(
     *,
     length: TreatmentLength,

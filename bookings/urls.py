@@ -1,17 +1,23 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "bookings"
 
-# The public pages and the booking flow; the flow's views arrive with the booking issue.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="pages/home.html"), name="home"),
-    path("soft-tissue-release/", TemplateView.as_view(template_name="pages/treatment.html"), name="treatment"),
-    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
-    path(
-        "cancellation-policy/",
-        TemplateView.as_view(template_name="pages/cancellation_policy.html"),
-        name="cancellation_policy",
-    ),
-    path("book/", TemplateView.as_view(template_name="pages/home.html"), name="book"),
+    path("", views.home, name="home"),
+    path("soft-tissue-release/", views.treatment, name="treatment"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("cancellation-policy/", views.cancellation_policy, name="cancellation_policy"),
+    # The booking flow: each step is a GET address, so Back and refresh keep the patient's choices.
+    path("book/", views.book, name="book"),
+    path("book/day/", views.day, name="day"),
+    path("book/time/", views.time, name="time"),
+    path("book/details/", views.details, name="details"),
+    path("book/confirmed/<str:token>/", views.confirmation, name="confirmation"),
+    path("book/confirmed/<str:token>/appointment.ics", views.calendar_file, name="calendar"),
+    # The patient's own appointment, from the link in their texts (a signed, expiring token).
+    path("manage/<str:token>/", views.manage, name="manage"),
+    path("manage/<str:token>/move/", views.manage_move, name="manage_move"),
+    path("manage/<str:token>/appointment.ics", views.manage_calendar, name="manage_calendar"),
 ]

@@ -1,0 +1,252 @@
+"""The booking flow's forms. They validate and normalise only; booking is `services.create_booking`.
+
+Every step re-validates the choices that travel with it (length, therapist, time) because they
+come back from the browser and may have been edited or gone stale.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import phonenumbers
+from django import forms
+from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
+
+from therapists.models import Therapist
+
+from . import tokens
+from .availability import local_instant
+from .models import TreatmentLength
+from .services import BookingError, SlotUnavailable, check_bookable
+
+NO_PREFERENCE = "any"
+START_FORMAT = "%Y-%m-%dT%H:%M"
+
+INJURY_QUESTION = "Do you have a recent injury in the area to be treated?"
+INJURY_REFUSAL = (
+    "We can't book this online. Soft tissue release is never used on a recent injury, so a therapist "
+    "needs to talk to you first. Please ask us to call you back, or phone us."
+)
+
+# UK mobiles are 07 followed by 9 digits, except 070 (personal numbers) and 076 (pagers; 07624 is
+# the Isle of Man's mobiles). Checked by pattern rather than libphonenumber's validity, which
+# rejects the 07700 900xxx range that Ofcom reserves for fiction (and that the demo and tests use).
+UK_MOBILE = re.compile(r"^7(?:[1-57-9]\d{8}|624\d{6})$")
+
+
+def format_start(start: datetime) -> str:
+    return timezone.localtime(start).strftime(START_FORMAT)
+
+
+def parse_start(value: str) -> datetime | None:
+    """A local wall time from the address, as an aware instant; None if malformed or if it does
+    not exist or happens twice on a clock-change day (such times are never offered)."""
+    try:
+        naive = datetime.strptime(value, START_FORMAT)
+    except (TypeError, ValueError):
+        return None
+    return local_instant(naive.date(), naive.time(), timezone.get_current_timezone())
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class LengthChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.minutes} minutes, {obj.price_display}"
+
+
+class ChoiceForm(forms.Form):
+    """Step 1: how long, and with whom. Also re-checks those choices on every later step."""
+
+    length = LengthChoiceField(
+        queryset=TreatmentLength.objects.bookable().select_related("treatment"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Choose how long you would like your massage to be.",
+            "invalid_choice": "That length is not available. Please choose one of the lengths shown.",
+        },
+    )
+    therapist = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a therapist, or “No preference”.",
+            "invalid_choice": "That therapist cannot be booked online. Please choose one of those shown.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.therapists = list(
+            Therapist.objects.active()
+            .filter(lengths__in=TreatmentLength.objects.bookable())
+            .distinct()
+            .prefetch_related("lengths")
+        )
+        self.fields["therapist"].choices = [(NO_PREFERENCE, "No preference")] + [
+            (str(t.pk), t.name) for t in self.therapists
+        ]
+
+    def clean(self):
+        data = super().clean()
+        length, therapist_value = data.get("length"), data.get("therapist")
+        if length is None or therapist_value is None:
+            return data
+        if therapist_value == NO_PREFERENCE:
+            data["therapist_obj"] = None
+            if not Therapist.objects.active().offering(length).exists():
+                self.add_error("length", f"No one can take {length.minutes}-minute bookings online at the moment.")
+            return data
+        therapist = next(t for t in self.therapists if str(t.pk) == therapist_value)
+        if length not in therapist.lengths.all():
+            self.add_error(
+                "therapist",
+                f"{therapist.name} does not offer {length.minutes}-minute sessions. "
+                "Please choose another length or another therapist.",
+            )
+        data["therapist_obj"] = therapist
+        return data
+
+    def query(self) -> dict[str, str]:
+        """The choices as address parameters for the next steps."""
+        return {"length": str(self.cleaned_data["length"].pk), "therapist": self.cleaned_data["therapist"]}
+
+
+class SlotForm(ChoiceForm):
+    """Steps 4–5: the chosen time travels with the choices; all three are checked again."""
+
+    start = forms.CharField(
+        widget=forms.HiddenInput, error_messages={"required": "Please choose a time for your appointment."}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.alternatives = []
+
+    def clean_start(self):
+        start = parse_start(self.cleaned_data["start"])
+        if start is None:
+            raise forms.ValidationError("That time is not one we can book. Please choose a time again.", "invalid")
+        return start
+
+    def clean(self):
+        data = super().clean()
+        start = data.get("start")
+        if any(name in self.errors for name in ("length", "therapist", "start")) or not isinstance(start, datetime):
+            return data
+        try:
+            check_bookable(length=data["length"], therapist=data["therapist_obj"], start=start)
+        except SlotUnavailable as error:
+            self.alternatives = error.alternatives
+            self.add_error("start", forms.ValidationError(error.message, "taken"))
+        except BookingError as error:
+            self.add_error("start", forms.ValidationError(error.message, "not_bookable"))
+        return data
+
+    def query(self) -> dict[str, str]:
+        return super().query() | {"start": format_start(self.cleaned_data["start"])}
+
+
+class DetailsForm(SlotForm):
+    """Step 4: who is coming, the safety question and consent, with the one-time token."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    name = forms.CharField(
+        label="Your full name",
+        max_length=120,
+        error_messages={"required": "Enter your name."},
+    )
+    phone = forms.CharField(
+        label="Mobile phone number",
+        max_length=32,
+        help_text="We text your confirmation and a reminder to this number. For example 07700 900123.",
+        error_messages={"required": "Enter your mobile phone number."},
+    )
+    email = forms.EmailField(
+        label="Email address (optional)",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Enter an email address like name@example.com, or leave it empty."},
+    )
+    note = forms.CharField(
+        label="What would you like help with? (optional)",
+        required=False,
+        max_length=500,
+        help_text="A sentence or two is plenty, for example “tight calves after running”.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Please keep this note to 500 characters or fewer."},
+    )
+    recent_injury = forms.ChoiceField(
+        label=INJURY_QUESTION,
+        choices=[("no", "No"), ("yes", "Yes")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please answer the question about a recent injury."},
+    )
+    consent_privacy = forms.BooleanField(
+        label="I have read the privacy notice",
+        error_messages={"required": "Please confirm you have read the privacy notice."},
+    )
+    consent_cancellation = forms.BooleanField(
+        label="I agree to the cancellation policy",
+        error_messages={"required": "Please agree to the cancellation policy."},
+    )
+    # A honeypot: hidden from people (and from screen readers), filled in by form-filling bots.
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def clean_token(self):
+        try:
+            return tokens.read_idempotency_token(self.cleaned_data["token"])
+        except tokens.BadToken:
+            raise forms.ValidationError(
+                "This form had expired or was changed. Please check your details and press “Book” again.",
+                "bad_token",
+            )
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your name.")
+        return name
+
+    def clean_phone(self):
+        raw = self.cleaned_data["phone"].strip()
+        example = "like 07700 900123 or +44 7700 900123"
+        try:
+            number = phonenumbers.parse(raw, "GB")
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError(f"Enter a UK mobile number, {example}.")
+        if number.country_code != 44:
+            raise forms.ValidationError(f"Please give a UK mobile number, {example}.")
+        national = phonenumbers.national_significant_number(number)
+        if not UK_MOBILE.match(national):
+            if len(national) in (9, 10) and national[0] in "123":
+                raise forms.ValidationError(
+                    f"That looks like a landline. Please give a mobile number so we can text you, {example}."
+                )
+            raise forms.ValidationError(f"Enter a UK mobile number, {example}.")
+        return PhoneNumber.from_string(f"+44{national}")
+
+    def clean_recent_injury(self):
+        answer = self.cleaned_data["recent_injury"]
+        if answer == "yes":
+            raise forms.ValidationError(INJURY_REFUSAL, "recent_injury")
+        return answer
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError("Please leave this field empty.")
+        return ""
+
+    @property
+    def refused_for_injury(self) -> bool:
+        return self.has_error("recent_injury", "recent_injury")
+
+    def screening(self) -> dict:
+        return {"recent_injury": {"question": INJURY_QUESTION, "answer": self.cleaned_data["recent_injury"]}}

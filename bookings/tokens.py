@@ -1,0 +1,83 @@
+"""Signed tokens for the public booking pages: links and hidden fields that carry no personal data.
+
+- The idempotency token is rendered into the details form; a repeated submit of the same form
+  (double click, refresh, back-and-resubmit) carries the same key, so `create_booking` returns the
+  appointment the first submit made instead of booking twice.
+- The confirmation token names one appointment for a short while, so the page after booking is
+  reached by a redirect (POST-redirect-GET) without a guessable id in the address.
+- The manage token is what a patient's SMS links to: one appointment, signed, expiring.
+
+All are Django signatures (HMAC with SECRET_KEY), each with its own salt so one kind cannot be
+passed off as another.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.core import signing
+from django.urls import reverse
+
+IDEMPOTENCY_SALT = "bookings.idempotency"
+CONFIRMATION_SALT = "bookings.confirmation"
+MANAGE_SALT = "bookings.manage"
+
+# A details form left open longer than this is refreshed rather than trusted.
+IDEMPOTENCY_MAX_AGE = timedelta(hours=12)
+CONFIRMATION_MAX_AGE = timedelta(days=7)
+MANAGE_MAX_AGE = timedelta(days=120)
+
+
+class BadToken(Exception):
+    """The token was altered, is of another kind, or has expired."""
+
+
+def new_idempotency_token() -> str:
+    return signing.dumps(secrets.token_urlsafe(24), salt=IDEMPOTENCY_SALT, compress=False)
+
+
+def read_idempotency_token(token: str) -> str:
+    """The one-time key inside a details form's token (at most 64 characters, as stored)."""
+    try:
+        key = signing.loads(token, salt=IDEMPOTENCY_SALT, max_age=IDEMPOTENCY_MAX_AGE)
+    except signing.BadSignature as error:
+        raise BadToken from error
+    if not isinstance(key, str) or not 16 <= len(key) <= 64:
+        raise BadToken
+    return key
+
+
+def confirmation_token(appointment) -> str:
+    return signing.dumps(appointment.pk, salt=CONFIRMATION_SALT)
+
+
+def read_confirmation_token(token: str) -> int:
+    try:
+        pk = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature as error:
+        raise BadToken from error
+    if not isinstance(pk, int):
+        raise BadToken
+    return pk
+
+
+def manage_token(appointment) -> str:
+    """A link token for one appointment. The reference is signed in too, so a token can never be
+    read as another appointment's, even if primary keys were ever reused after a restore."""
+    return signing.dumps([appointment.pk, appointment.reference], salt=MANAGE_SALT)
+
+
+def read_manage_token(token: str) -> tuple[int, str]:
+    try:
+        value = signing.loads(token, salt=MANAGE_SALT, max_age=MANAGE_MAX_AGE)
+    except signing.BadSignature as error:
+        raise BadToken from error
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)):
+        raise BadToken
+    return value[0], value[1]
+
+
+def manage_path(appointment) -> str:
+    """The site-relative address of the patient's manage page (prefix PUBLIC_BASE_URL for an SMS)."""
+    return reverse("bookings:manage", args=[manage_token(appointment)])

@@ -1,0 +1,42 @@
+"""Fixtures for the booking flow's tests: the patient's choices as the pages send them."""
+
+import pytest
+
+from bookings import tokens
+from bookings.forms import format_start
+from clinic.core.models import ClinicSettings
+
+
+@pytest.fixture
+def clinic_settings(db):
+    return ClinicSettings.load()
+
+
+@pytest.fixture
+def booking_day(next_monday):
+    """A Monday a week or more ahead: inside the minimum notice and the horizon."""
+    return next_monday
+
+
+def choice(length, therapist=None) -> dict:
+    return {"length": str(length.pk), "therapist": str(therapist.pk) if therapist else "any"}
+
+
+def slot(length, therapist, start) -> dict:
+    return choice(length, therapist) | {"start": format_start(start)}
+
+
+def details(length, therapist, start, **overrides) -> dict:
+    """A details form as a patient fills it in, with a fresh one-time token."""
+    data = slot(length, therapist, start) | {
+        "token": tokens.new_idempotency_token(),
+        "name": "Robin Patient",
+        "phone": "07700 900456",
+        "email": "robin@example.com",
+        "note": "Tight calves after running.",
+        "recent_injury": "no",
+        "consent_privacy": "on",
+        "consent_cancellation": "on",
+        "website": "",
+    }
+    return data | overrides

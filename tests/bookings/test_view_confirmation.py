@@ -1,0 +1,88 @@
+"""Step 5 and after: the confirmation, the calendar file, and the patient's own manage page."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from bookings import tokens
+from bookings.models import Appointment
+from bookings.services import create_booking
+from tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def booked(patient, lengths, alice, next_monday):
+    return create_booking(length=lengths[45], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
+
+
+def test_the_confirmation_shows_everything_the_patient_needs(client, booked, clinic_settings, next_monday):
+    url = reverse("bookings:confirmation", args=[tokens.confirmation_token(booked)])
+    page = client.get(url).content.decode()
+    assert booked.reference in page
+    assert f"{next_monday:%A} {next_monday.day} {next_monday:%B}" in page
+    assert "10:00 to 10:45" in page
+    assert "Alice Example" in page and "45 minutes" in page and "£55" in page
+    assert clinic_settings.address.splitlines()[0] in page
+    assert "What happens next" in page
+    assert reverse("bookings:calendar", args=[tokens.confirmation_token(booked)]) in page
+    assert "ending 123" in page and "7700900123" not in page  # only a hint of the number
+
+
+def test_a_forged_or_other_kind_of_token_finds_nothing(client, booked):
+    assert client.get(reverse("bookings:confirmation", args=[f"{booked.pk}"])).status_code == 404
+    manage = tokens.manage_token(booked)
+    assert client.get(reverse("bookings:confirmation", args=[manage])).status_code == 404
+
+
+def test_the_calendar_file_describes_the_appointment(client, booked):
+    response = client.get(reverse("bookings:calendar", args=[tokens.confirmation_token(booked)]))
+    assert response["Content-Type"].startswith("text/calendar")
+    assert f"appointment-{booked.reference}.ics" in response["Content-Disposition"]
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body and "\r\n" in body
+    assert f"DTSTART:{booked.start:%Y%m%dT%H%M%SZ}" in body.replace("\r\n ", "")
+    assert f"UID:{booked.reference}@" in body
+    assert "Alice Example" in body.replace("\r\n ", "")
+
+
+def test_the_manage_page_shows_the_appointment_and_can_cancel_it(client, booked):
+    url = reverse("bookings:manage", args=[tokens.manage_token(booked)])
+    page = client.get(url).content.decode()
+    assert booked.reference in page and "Cancel this appointment" in page
+    response = client.post(url, {"action": "cancel"}, follow=True)
+    booked.refresh_from_db()
+    assert booked.status == Appointment.Status.CANCELLED
+    assert booked.cancelled_by == Appointment.CancelledBy.PATIENT
+    assert "is cancelled" in response.content.decode()
+
+
+def test_cancelling_online_is_refused_inside_the_notice_period(client, booked, clinic_settings):
+    url = reverse("bookings:manage", args=[tokens.manage_token(booked)])
+    with time_machine.travel(booked.start - timedelta(hours=clinic_settings.cancellation_notice_hours - 1), tick=False):
+        page = client.get(url).content.decode()
+        assert "can no longer be changed online" in page
+        response = client.post(url, {"action": "cancel"})
+    assert response.status_code == 409
+    booked.refresh_from_db()
+    assert booked.status == Appointment.Status.BOOKED
+
+
+def test_the_patient_can_move_to_another_free_time(client, booked, next_monday):
+    url = reverse("bookings:manage_move", args=[tokens.manage_token(booked)])
+    page = client.get(url, {"day": next_monday.isoformat()}).content.decode()
+    assert ">10:15</a>" in page  # overlaps the appointment's own time, which is free to move within
+    confirm = client.get(url, {"start": f"{next_monday.isoformat()}T14:00"}).content.decode()
+    assert "Move to" in confirm
+    client.post(url, {"start": f"{next_monday.isoformat()}T14:00"})
+    booked.refresh_from_db()
+    assert booked.start == at(next_monday, "14:00")
+
+
+def test_a_manage_link_for_another_reference_finds_nothing(client, booked):
+    forged = tokens.signing.dumps([booked.pk, "AAA-AAA"], salt=tokens.MANAGE_SALT)
+    assert client.get(reverse("bookings:manage", args=[forged])).status_code == 404
+    assert client.get(reverse("bookings:manage", args=["nonsense"])).status_code == 404

@@ -1,0 +1,212 @@
+"""Steps 4 and 5: the patient's details, every bad input, and booking exactly once."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bookings.models import Appointment, Patient
+from bookings.services import create_booking
+from tests.bookings.conftest import details, slot
+from tests.conftest import at, make_therapist
+
+pytestmark = pytest.mark.django_db
+
+URL = "/book/details/"
+
+
+def post(client, data):
+    return client.post(reverse("bookings:details"), data)
+
+
+def test_the_details_page_summarises_the_choice_and_carries_a_one_time_token(client, lengths, alice, next_monday):
+    response = client.get(URL, slot(lengths[45], alice, at(next_monday, "10:00")))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"{next_monday:%A} {next_monday.day} {next_monday:%B}" in page
+    assert "10:00" in page and "45 minutes" in page and "£55" in page and "Alice Example" in page
+    assert re.search(r'name="token" value="[^"]{20,}"', page)
+    assert "Do you have a recent injury in the area to be treated?" in page
+    assert 'for="id_phone"' in page and 'autocomplete="tel"' in page
+
+
+def test_booking_redirects_to_a_confirmation_with_the_reference(client, lengths, alice, next_monday):
+    response = post(client, details(lengths[45], alice, at(next_monday, "10:00")))
+    assert response.status_code == 302
+    appointment = Appointment.objects.get()
+    assert str(appointment.pk) not in response["Location"].split("/")  # not a guessable id
+    page = client.get(response["Location"]).content.decode()
+    assert appointment.reference in page
+    assert appointment.therapist == alice and appointment.start == at(next_monday, "10:00")
+    assert appointment.patient.phone.as_e164 == "+447700900456"
+    assert appointment.note == "Tight calves after running."
+    assert appointment.screening["recent_injury"]["answer"] == "no"
+
+
+@pytest.mark.parametrize("phone", ["+44 7700 900456", "447700900456", "07700-900-456", "(07700) 900456"])
+def test_a_uk_mobile_in_any_common_form_is_stored_in_international_form(client, lengths, alice, next_monday, phone):
+    post(client, details(lengths[30], alice, at(next_monday, "10:00"), phone=phone))
+    assert Patient.objects.get().phone.as_e164 == "+447700900456"
+
+
+@pytest.mark.parametrize(
+    ("phone", "message"),
+    [
+        ("0161 496 0000", "That looks like a landline"),
+        ("01632 960123", "That looks like a landline"),
+        ("07700 9001", "Enter a UK mobile number"),
+        ("phone me", "Enter a UK mobile number"),
+        ("+1 415 555 2671", "Please give a UK mobile number"),
+        ("", "Enter your mobile phone number"),
+    ],
+)
+def test_a_bad_phone_number_gets_a_message_next_to_the_field_and_keeps_the_rest(
+    client, lengths, alice, next_monday, phone, message
+):
+    response = post(client, details(lengths[30], alice, at(next_monday, "10:00"), phone=phone))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    assert 'id="id_phone-error"' in page and 'href="#id_phone"' in page
+    assert 'value="Robin Patient"' in page and "Tight calves after running." in page
+    assert not Appointment.objects.exists()
+
+
+def test_missing_consent_is_asked_for(client, lengths, alice, next_monday):
+    data = details(lengths[30], alice, at(next_monday, "10:00"))
+    del data["consent_privacy"], data["consent_cancellation"]
+    page = post(client, data).content.decode()
+    assert "Please confirm you have read the privacy notice." in page
+    assert "Please agree to the cancellation policy." in page
+    assert not Appointment.objects.exists()
+
+
+def test_a_recent_injury_means_no_online_booking_and_offers_a_callback(client, lengths, alice, next_monday):
+    page = post(client, details(lengths[30], alice, at(next_monday, "10:00"), recent_injury="yes")).content.decode()
+    assert "We can&#x27;t book this online" in page
+    assert "never used on the site of a recent injury" in page
+    assert f"{reverse('callbacks:request')}?reason=book" in page
+    assert not Appointment.objects.exists()
+
+
+def test_an_unanswered_injury_question_is_asked_again(client, lengths, alice, next_monday):
+    data = details(lengths[30], alice, at(next_monday, "10:00"))
+    del data["recent_injury"]
+    assert "Please answer the question about a recent injury." in post(client, data).content.decode()
+
+
+def test_a_time_taken_meanwhile_shows_the_friendly_message_and_three_alternatives(
+    client, patient, lengths, alice, next_monday
+):
+    data = details(lengths[30], alice, at(next_monday, "10:00"))
+    create_booking(length=lengths[60], therapist=alice, start=at(next_monday, "09:45"), patient=patient)
+    response = post(client, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Sorry, that time has just been booked." in page
+    alternatives = re.findall(r'name="pick_start" value="([^"]+)"', page)
+    assert [value[-5:] for value in alternatives] == ["09:15", "10:45", "09:00"]  # nearest first
+    assert 'value="Robin Patient"' in page and 'value="07700 900456"' in page
+    assert Appointment.objects.count() == 1
+
+
+def test_picking_an_alternative_keeps_what_was_typed_without_booking_yet(client, patient, lengths, alice, next_monday):
+    data = details(lengths[30], alice, at(next_monday, "10:00"))
+    response = post(client, data | {"pick_start": f"{next_monday.isoformat()}T11:00"})
+    page = response.content.decode()
+    assert "Time changed to" in page
+    assert f'name="start" value="{next_monday.isoformat()}T11:00"' in page
+    assert 'value="Robin Patient"' in page and "Tight calves after running." in page
+    assert f'name="token" value="{data["token"]}"' in page
+    assert not Appointment.objects.exists()
+
+
+def test_submitting_the_same_form_twice_books_once_and_shows_the_same_confirmation(client, lengths, alice, next_monday):
+    data = details(lengths[30], alice, at(next_monday, "10:00"))
+    first = post(client, data)
+    second = post(client, data)
+    assert first.status_code == second.status_code == 302
+    assert Appointment.objects.count() == 1
+    reference = Appointment.objects.get().reference
+    assert reference in client.get(first["Location"]).content.decode()
+    assert reference in client.get(second["Location"]).content.decode()
+
+
+def test_a_tampered_token_is_refused_and_replaced(client, lengths, alice, next_monday):
+    data = details(lengths[30], alice, at(next_monday, "10:00"), token="made-up")
+    page = post(client, data).content.decode()
+    assert "This form had expired or was changed" in page
+    assert 'name="token" value="made-up"' not in page
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize("start", ["tomorrow at ten", "2030-13-01T10:00", ""])
+def test_a_tampered_time_is_refused_next_to_the_appointment(client, lengths, alice, next_monday, start):
+    page = post(client, details(lengths[30], alice, at(next_monday, "10:00")) | {"start": start}).content.decode()
+    assert "That time is not one we can book" in page or "Please choose a time" in page
+    assert 'href="#appointment-summary"' in page
+    assert not Appointment.objects.exists()
+
+
+def test_a_time_in_the_past_is_refused(client, lengths, alice):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    page = post(client, details(lengths[30], alice, at(yesterday, "10:00"))).content.decode()
+    assert "That time has already passed" in page
+    assert not Appointment.objects.exists()
+
+
+def test_a_time_outside_working_hours_is_refused(client, lengths, alice, next_monday):
+    page = post(client, details(lengths[30], alice, at(next_monday, "07:00"))).content.decode()
+    assert "outside our hours for online booking" in page
+    assert not Appointment.objects.exists()
+
+
+def test_a_time_off_the_grid_is_refused(client, lengths, alice, next_monday):
+    page = post(client, details(lengths[30], alice, at(next_monday, "10:07"))).content.decode()
+    assert "outside our hours for online booking" in page
+
+
+def test_a_time_beyond_the_horizon_is_refused(client, lengths, alice, clinic_settings):
+    far = timezone.localdate() + timedelta(days=clinic_settings.horizon_days + 2)
+    page = post(client, details(lengths[30], alice, at(far, "10:00"))).content.decode()
+    assert "too far ahead to book online" in page
+    assert not Appointment.objects.exists()
+
+
+def test_a_length_the_therapist_does_not_offer_is_refused_even_if_posted(client, lengths, next_monday):
+    chris = make_therapist("Chris Short", lengths=[lengths[30]])
+    page = post(client, details(lengths[60], chris, at(next_monday, "10:00"))).content.decode()
+    assert "Chris Short does not offer 60-minute sessions" in page
+    assert not Appointment.objects.exists()
+
+
+def test_the_details_page_for_a_taken_time_says_so_before_anything_is_typed(
+    client, patient, lengths, alice, next_monday
+):
+    create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
+    page = client.get(URL, slot(lengths[30], alice, at(next_monday, "10:00"))).content.decode()
+    assert "Sorry, that time has just been booked." in page
+    assert len(re.findall(r'name="pick_start"', page)) == 3
+
+
+def test_no_preference_books_whoever_is_free(client, patient, lengths, alice, ben, next_monday):
+    create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
+    response = post(client, details(lengths[30], None, at(next_monday, "10:00")))
+    assert response.status_code == 302
+    assert Appointment.objects.get(patient__phone="+447700900456").therapist == ben
+
+
+def test_a_filled_honeypot_books_nothing(client, lengths, alice, next_monday):
+    response = post(client, details(lengths[30], alice, at(next_monday, "10:00"), website="http://spam.example"))
+    assert response.status_code == 200
+    assert not Appointment.objects.exists()
+
+
+def test_coming_back_to_a_booked_time_links_to_the_booking(client, lengths, alice, next_monday):
+    data = details(lengths[30], alice, at(next_monday, "10:00"))
+    confirmation = post(client, data)["Location"]
+    page = client.get(URL, slot(lengths[30], alice, at(next_monday, "10:00"))).content.decode()
+    assert "You have already booked this time." in page
+    assert confirmation in page
