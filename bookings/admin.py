@@ -1,8 +1,37 @@
-from django import forms
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Admin for treatments, patients and appointments: reception's workplace.
 
+Appointments are booked, moved, cancelled and re-statused only through `bookings.services`, so
+the lock / re-check / constraint guard and the audit trail (django-simple-history, with the acting
+user) apply to every change made here, list actions included. Nothing is deleted except by a
+superuser. The patient's note and screening answers are shown only to holders of
+`bookings.view_clinical_notes`, here, in the history views and in the diary.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import phonenumbers
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointments
+
+from . import admin_views
+from .admin_forms import MOVE_FIELDS, CancelForm, PatientAdminForm, StaffAppointmentForm
 from .models import Appointment, Patient, Treatment, TreatmentLength
+from .services import BookingError, PatientDetails, cancel_booking, create_booking, reschedule_booking, set_status
+
+CLINICAL_FIELDS = ("note", "screening")
 
 
 class TreatmentLengthInline(admin.TabularInline):
@@ -23,36 +52,443 @@ class TreatmentLengthAdmin(admin.ModelAdmin):
     list_filter = ["treatment", "active"]
 
 
+class ReadableHistory(HistoricalRecordContextHelper):
+    """History changes as reception reads them: "Booked → Arrived", "Mon 07 Dec 10:00"."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and value is not None:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime):
+            return f"{timezone.localtime(value):%a %d %b %Y %H:%M}"
+        return super().prepare_delta_change_value(change, value)
+
+
+class KeptHistoryAdmin(SimpleHistoryAdmin):
+    """History that is read, never reverted, and only for rows the user may see; no deleting."""
+
+    history_hidden_fields: tuple[str, ...] = ()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to the historical rows when the queryset does not hold the
+        # object, which would show a therapist someone else's appointment.
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A POST here would "revert" the row with a plain save, around the booking services.
+        if request.method != "GET":
+            raise PermissionDenied
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def hidden_history_fields(self, request) -> list[str]:
+        return list(self.history_hidden_fields)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        hidden = self.hidden_history_fields(request)
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current, excluded_fields=hidden, foreign_keys_are_objs=foreign_keys_are_objs
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "phone", "email", "created_at"]
+class PatientAdmin(KeptHistoryAdmin):
+    form = PatientAdminForm
+    list_display = ["name", "phone_number", "email", "created_at"]
     search_fields = ["name", "phone", "email"]
+    readonly_fields = ["created_at"]
+    object_history_list_template = "admin/bookings/object_history_list.html"
+
+    @admin.display(description="phone", ordering="phone")
+    def phone_number(self, obj):
+        return obj.phone.as_national if obj.phone else ""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_only_own_appointments(request.user):
+            queryset = queryset.filter(appointments__therapist__user=request.user).distinct()
+        return queryset
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a patient by the phone number as reception hears it (07700 900123)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digits = "".join(ch for ch in search_term if ch.isdigit())
+        if len(digits) >= 6:
+            try:
+                number = phonenumbers.parse(search_term, "GB")
+                e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            except phonenumbers.NumberParseException:
+                e164 = None
+            national = digits.lstrip("0")
+            matches = queryset.filter(phone__contains=national)
+            if e164:
+                matches = matches | queryset.filter(phone=e164)
+            results = results | matches
+        return results, may_have_duplicates
 
 
-class AppointmentAdminForm(forms.ModelForm):
-    class Meta:
-        model = Appointment
-        fields = ["patient", "therapist", "length", "start", "status", "source", "note", "cancellation_reason"]
+class StatusFilter(admin.SimpleListFilter):
+    """Active appointments by default view; cancelled and no-shows are one click away."""
 
-    def clean(self):
-        cleaned = super().clean()
-        therapist, length, start = cleaned.get("therapist"), cleaned.get("length"), cleaned.get("start")
-        status = cleaned.get("status") or Appointment.Status.BOOKED
-        if therapist and length and start and status in Appointment.Status.holding_time():
-            from .services import _clash_message, _clashes
+    title = "status"
+    parameter_name = "status"
 
-            if _clashes(self.instance if self.instance.pk else None, therapist, length, start):
-                raise forms.ValidationError(_clash_message(self.instance, therapist, length, start))
-        return cleaned
+    def lookups(self, request, model_admin):
+        return [("active", "Booked, arrived or completed"), *Appointment.Status.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.holding_time()
+        if self.value() in Appointment.Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
-    form = AppointmentAdminForm
-    list_display = ["reference", "start", "patient", "therapist", "length", "status", "source"]
-    list_filter = ["status", "therapist", "source", "length"]
+class AppointmentAdmin(KeptHistoryAdmin):
+    form = StaffAppointmentForm
+    list_display = ["when", "patient", "therapist", "minutes", "status_label", "source", "reference"]
+    list_display_links = ["when", "patient"]
+    list_filter = [StatusFilter, "therapist", "source", "length__treatment"]
     search_fields = ["reference", "patient__name", "patient__phone"]
     date_hierarchy = "start"
     list_select_related = ["patient", "therapist", "length__treatment"]
     autocomplete_fields = ["patient"]
-    readonly_fields = ["reference", "end", "price", "created_at", "updated_at", "cancelled_at", "cancelled_by"]
+    history_hidden_fields = CLINICAL_FIELDS
+    history_list_display = ["history_status"]
+    object_history_list_template = "admin/bookings/object_history_list.html"
+    actions = [
+        "mark_arrived",
+        "mark_completed",
+        "mark_no_show",
+        "book_again",
+        "cancel_selected",
+        "resend_confirmations",
+    ]
+
+    # --- what is shown -----------------------------------------------------------------------
+
+    @admin.display(description="when", ordering="start")
+    def when(self, obj):
+        return f"{obj.local_start:%a %d %b %Y, %H:%M}"
+
+    @admin.display(description="length", ordering="length__minutes")
+    def minutes(self, obj):
+        return f"{obj.length.minutes} min"
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        return format_html('<span class="status-tag status-{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.display(description="status")
+    def history_status(self, record):
+        return record.get_status_display()
+
+    @admin.display(description="ends")
+    def ends(self, obj):
+        return f"{obj.local_end:%H:%M}" if obj.end else "-"
+
+    @admin.display(description="screening answers")
+    def screening_answers(self, obj):
+        answers = obj.screening or {}
+        if isinstance(answers, dict) and answers:
+            return format_html(
+                "<dl class='screening'>{}</dl>",
+                format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((k, _answer(v)) for k, v in answers.items())),
+            )
+        if isinstance(answers, list) and answers:
+            return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((_answer(v),) for v in answers)))
+        return "None given"
+
+    def hidden_history_fields(self, request):
+        return [] if can_view_clinical_notes(request.user) else list(CLINICAL_FIELDS)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("patient", "therapist", "length__treatment")
+        if sees_only_own_appointments(request.user):
+            queryset = queryset.filter(therapist__user=request.user)
+        return queryset
+
+    def get_fieldsets(self, request, obj=None):
+        notes = can_view_clinical_notes(request.user)
+        if obj is None:
+            appointment = ["therapist", "length", "start"] + (["note"] if notes else []) + ["notify_patient"]
+            return [
+                (
+                    "Patient",
+                    {
+                        "fields": ["patient", ("new_patient_name", "new_patient_phone")],
+                        "description": "Find the patient by name or phone; for someone new, enter their name "
+                        "and phone instead.",
+                    },
+                ),
+                ("Appointment", {"fields": appointment}),
+            ]
+        fieldsets = [
+            (
+                None,
+                {"fields": ["reference", "patient", "status", "therapist", "length", "start", "ends", "source"]},
+            ),
+        ]
+        if notes:
+            fieldsets.append(("Patient's note and screening", {"fields": ["note", "screening_answers"]}))
+        if obj.status == Appointment.Status.CANCELLED:
+            fieldsets.append(
+                (
+                    "Cancellation",
+                    {"fields": ["cancellation_reason", "cancelled_at", "cancelled_by", "cancelled_by_user"]},
+                )
+            )
+        fieldsets.append(("Record", {"fields": ["price", "created_at", "updated_at"], "classes": ["collapse"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        readonly = [
+            "reference",
+            "patient",
+            "status",
+            "ends",
+            "source",
+            "screening_answers",
+            "cancellation_reason",
+            "cancelled_at",
+            "cancelled_by",
+            "cancelled_by_user",
+            "price",
+            "created_at",
+            "updated_at",
+        ]
+        if not obj.holds_time:
+            readonly += list(MOVE_FIELDS)
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        error = getattr(request, "_booking_error", None)
+        if error:
+            form = type(form.__name__, (form,), {"booking_error": error})
+        return form
+
+    def get_changeform_initial_data(self, request):
+        """The diary's free cells link here with ?therapist=<id>&start=YYYY-MM-DDTHH:MM(&patient=<id>)."""
+        initial = super().get_changeform_initial_data(request)
+        start = parse_datetime(request.GET.get("start", "")) if request.GET.get("start") else None
+        if start is None:
+            initial.pop("start", None)
+        else:
+            initial["start"] = start if timezone.is_aware(start) else timezone.make_aware(start)
+        return initial
+
+    # --- booking and moving through the services --------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except BookingError as error:
+            # The service refused a form that passed the early check (a time taken in between):
+            # the transaction is rolled back; show the same form again with the service's message.
+            request._booking_error = error.message
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            patient = data.get("patient") or PatientDetails(
+                name=data["new_patient_name"], phone=data["new_patient_phone"]
+            )
+            booked = create_booking(
+                length=obj.length,
+                start=obj.start,
+                patient=patient,
+                therapist=obj.therapist,
+                note=data.get("note", ""),
+                source=Appointment.Source.RECEPTION,
+                online_rules=False,
+                notify_patient=data.get("notify_patient", False),
+                by_user=request.user,
+            )
+            for field in Appointment._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(booked, field.attname))
+            obj.patient = booked.patient
+            obj._state.adding = False
+            obj._state.db = booked._state.db
+            return
+        if any(name in form.changed_data for name in MOVE_FIELDS):
+            reschedule_booking(
+                appointment=Appointment.objects.get(pk=obj.pk),
+                start=obj.start,
+                therapist=obj.therapist,
+                length=obj.length,
+                by_user=request.user,
+            )
+        other = [name for name in form.changed_data if name not in MOVE_FIELDS and name in ("note",)]
+        if other:
+            current = Appointment.objects.get(pk=obj.pk)
+            for name in other:
+                setattr(current, name, data[name])
+            current._history_user = request.user
+            current.save(update_fields=[*other, "updated_at"])
+
+    def save_related(self, request, form, formsets, change):
+        # Nothing related is edited here; the appointment itself was written by the service.
+        pass
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_continue" in request.POST or "_addanother" in request.POST or "_popup" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            f"Booked {obj.patient.name} with {obj.therapist}, {obj.local_start:%a %d %b %H:%M} "
+            f"({obj.length.minutes} min), reference {obj.reference}.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(admin_views.diary_url(obj.local_start.date()))
+
+    def response_change(self, request, obj):
+        if "_continue" in request.POST or "_popup" in request.POST:
+            return super().response_change(request, obj)
+        self.message_user(request, f"Saved {obj.reference}: {obj.local_start:%a %d %b %H:%M}.", messages.SUCCESS)
+        return HttpResponseRedirect(admin_views.diary_url(obj.local_start.date()))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["status_actions"] = admin_views.status_actions(self, request, obj)
+            context["diary_url"] = admin_views.diary_url(obj.local_start.date())
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- extra pages -------------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        extra = [
+            path("diary/", view(admin_views.DiaryDayView.as_view(model_admin=self)), name="bookings_diary"),
+            path("diary/week/", view(admin_views.DiaryWeekView.as_view(model_admin=self)), name="bookings_diary_week"),
+            path(
+                "<path:object_id>/status/<str:status>/",
+                view(admin_views.StatusChangeView.as_view(model_admin=self)),
+                name="bookings_appointment_set_status",
+            ),
+            path(
+                "<path:object_id>/cancel/",
+                view(admin_views.CancelView.as_view(model_admin=self)),
+                name="bookings_appointment_cancel",
+            ),
+            path(
+                "<path:object_id>/resend/",
+                view(admin_views.ResendConfirmationView.as_view(model_admin=self)),
+                name="bookings_appointment_resend",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "diary_url": admin_views.diary_url(timezone.localdate())}
+        return super().changelist_view(request, extra_context)
+
+    # --- list actions (each row through a service, so history records who did it) -----------
+
+    def _set_statuses(self, request, queryset, status, done_text):
+        done, refused = 0, []
+        for appointment in queryset:
+            try:
+                set_status(appointment=appointment, status=status, by_user=request.user)
+                done += 1
+            except BookingError as error:
+                refused.append(f"{appointment.reference} ({appointment.patient.name}): {error.message}")
+        if done:
+            self.message_user(request, f"{done} appointment{'s' if done != 1 else ''} {done_text}.", messages.SUCCESS)
+        for text in refused:
+            self.message_user(request, f"Not changed: {text}", messages.ERROR)
+
+    @admin.action(description="Mark selected appointments arrived", permissions=["change"])
+    def mark_arrived(self, request, queryset):
+        self._set_statuses(request, queryset, Appointment.Status.ARRIVED, "marked arrived")
+
+    @admin.action(description="Mark selected appointments completed", permissions=["change"])
+    def mark_completed(self, request, queryset):
+        self._set_statuses(request, queryset, Appointment.Status.COMPLETED, "marked completed")
+
+    @admin.action(description="Mark selected appointments no-show", permissions=["change"])
+    def mark_no_show(self, request, queryset):
+        self._set_statuses(request, queryset, Appointment.Status.NO_SHOW, "marked no-show")
+
+    @admin.action(description="Book selected appointments again (undo cancel or no-show)", permissions=["change"])
+    def book_again(self, request, queryset):
+        self._set_statuses(request, queryset, Appointment.Status.BOOKED, "booked again")
+
+    @admin.action(description="Cancel selected appointments…", permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done, refused = 0, []
+            for appointment in queryset:
+                try:
+                    cancel_booking(
+                        appointment=appointment,
+                        cancelled_by=Appointment.CancelledBy.CLINIC,
+                        reason=form.cleaned_data["reason"],
+                        notify_patient=form.cleaned_data["notify_patient"],
+                        by_user=request.user,
+                    )
+                    done += 1
+                except BookingError as error:
+                    refused.append(f"{appointment.reference} ({appointment.patient.name}): {error.message}")
+            if done:
+                self.message_user(request, f"{done} appointment{'s' if done != 1 else ''} cancelled.", messages.SUCCESS)
+            for text in refused:
+                self.message_user(request, f"Not cancelled: {text}", messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel appointments",
+            "opts": self.opts,
+            "form": form,
+            "appointments": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/bookings/appointment/cancel_selected.html", context)
+
+    @admin.action(description="Resend the confirmation text", permissions=["change"])
+    def resend_confirmations(self, request, queryset):
+        sent = 0
+        for appointment in queryset:
+            try:
+                if admin_views.resend_confirmation(appointment):
+                    sent += 1
+            except BookingError as error:
+                self.message_user(request, f"Not resent: {appointment.reference}: {error.message}", messages.ERROR)
+        if sent:
+            self.message_user(request, f"Confirmation queued for {sent} appointment{'s' if sent != 1 else ''}.")
+
+
+def _answer(value) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -165,11 +165,22 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
 # pending and the relay sends it later) instead of holding the patient's page for seconds.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    # How often publishing re-tries to connect before giving up (kombu otherwise keeps trying
+    # for the whole connection timeout).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    # An unacknowledged task goes back on the queue after this long; longer than any task runs.
+    "visibility_timeout": 3600,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Exactly one `celery beat` runs these (see the Procfile).
 CELERY_BEAT_SCHEDULE = {
-    "sms-relay": {"task": "clinic.sms.tasks.relay_due_messages", "schedule": 30.0},
+    # A relay run that waited in the queue past the next one is dropped: the next does the same work.
+    "sms-relay": {"task": "clinic.sms.tasks.relay_due_messages", "schedule": 30.0, "options": {"expires": 25}},
     "callbacks-retention": {"task": "callbacks.tasks.purge_closed_callbacks", "schedule": 24 * 60 * 60.0},
 }
 
