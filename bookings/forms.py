@@ -161,11 +161,13 @@ class DetailsForm(SlotForm):
     name = forms.CharField(
         label="Your full name",
         max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": "Enter your name."},
     )
     phone = forms.CharField(
         label="Mobile phone number",
         max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
         help_text="We text your confirmation and a reminder to this number. For example 07700 900123.",
         error_messages={"required": "Enter your mobile phone number."},
     )
@@ -173,6 +175,7 @@ class DetailsForm(SlotForm):
         label="Email address (optional)",
         required=False,
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": "Enter an email address like name@example.com, or leave it empty."},
     )
     note = forms.CharField(

@@ -241,3 +241,18 @@ class CallbackRequestAdmin(admin.ModelAdmin):
                 obj.patient_id is not None or request.user.has_perm("bookings.add_patient")
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(CallAttempt)
+class CallAttemptAdmin(admin.ModelAdmin):
+    """Every call reception made, across requests: who called whom, when, and how it went.
+    Attempts are logged inline on the request; this list is for looking back."""
+
+    list_display = ["at", "request", "by", "outcome", "note"]
+    list_filter = ["outcome", "by"]
+    search_fields = ["request__name", "request__phone", "note"]
+    date_hierarchy = "at"
+    list_select_related = ["request", "by"]
+
+    def has_add_permission(self, request):
+        return False

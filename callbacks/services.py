@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 import phonenumbers
 from django.conf import settings
@@ -214,11 +215,22 @@ def _notify_reception(req: CallbackRequest) -> None:
             callback_request=req,
         )
     if clinic.reception_email:
-        from .tasks import email_reception_notice
+        transaction.on_commit(partial(_email_reception_after_commit, req.pk), robust=True)
 
-        # robust: a broker outage must not turn a saved request into an error page; the request is
-        # in the queue either way, the email is a courtesy.
-        transaction.on_commit(lambda: email_reception_notice.delay(req.pk), robust=True)
+
+def _email_reception_after_commit(request_id: int) -> None:
+    """Hand the email to a worker; if the broker is down, send it from this request instead, so a
+    Redis outage loses no notice (the request is saved and in the queue either way)."""
+    from .tasks import email_reception_notice
+
+    try:
+        email_reception_notice.delay(request_id)
+    except Exception:
+        logger.warning("Broker unavailable; emailing reception about callback %s directly", request_id)
+        try:
+            email_reception_notice(request_id)
+        except Exception:
+            logger.exception("Could not email reception about callback %s", request_id)
 
 
 def patient_for_request(*, callback_request: CallbackRequest) -> Patient:

@@ -31,6 +31,15 @@ class TherapistAdmin(admin.ModelAdmin):
         return ", ".join(f"{length.minutes} min" for length in obj.lengths.all())
 
 
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin):
+    """Usually edited inline under the therapist; this list shows the whole clinic's week."""
+
+    list_display = ["therapist", "weekday", "start", "end"]
+    list_filter = ["weekday", "therapist"]
+    list_select_related = ["therapist"]
+
+
 @admin.register(Absence)
 class AbsenceAdmin(admin.ModelAdmin):
     list_display = ["therapist", "starts_at", "ends_at", "reason"]

@@ -69,7 +69,7 @@ def test_a_bad_phone_number_gets_a_message_next_to_the_field_and_keeps_the_rest(
     page = response.content.decode()
     assert response.status_code == 200
     assert message in page
-    assert 'id="id_phone-error"' in page and 'href="#id_phone"' in page
+    assert 'id="id_phone_error"' in page and 'href="#id_phone"' in page
     assert 'value="Robin Patient"' in page and "Tight calves after running." in page
     assert not Appointment.objects.exists()
 

@@ -110,3 +110,20 @@ def test_two_simultaneous_requests_from_one_phone_end_in_one_row():
     assert sorted(r.created for r in results) == [False, True]
     assert CallbackRequest.objects.count() == 1
     assert CallbackRequest.objects.get().times_asked == 2
+
+
+def test_reception_is_still_emailed_when_the_broker_is_down(reception, mailoutbox, django_capture_on_commit_callbacks):
+    from clinic.celery import app
+    from tests.clinic.sms.fixtures import closed_port, reset_broker_connections
+
+    eager, broker = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager, app.conf.broker_url = False, f"redis://127.0.0.1:{closed_port()}/0"
+    reset_broker_connections(app)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _ask()
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = eager, broker
+        reset_broker_connections(app)
+    assert [m.to for m in mailoutbox] == [["reception@clinic.example.test"]]
+    assert "Pat Example" in mailoutbox[0].subject
