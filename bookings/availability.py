@@ -58,6 +58,24 @@ def _boundary(day: date, wall: time, tz: tzinfo) -> datetime:
     return min(a, b).astimezone(tz)
 
 
+def _grid(day, wall_start, wall_end, range_start, range_end, step, tz):
+    """Candidate starts (UTC) on the wall-clock grid of one working range."""
+    wall = datetime.combine(day, wall_start)
+    wall_stop = datetime.combine(day, wall_end)
+    if range_end - range_start == wall_stop - wall:
+        # No clock change inside the range: wall-clock steps are elapsed-time steps.
+        start = range_start
+        while start < range_end:
+            yield start
+            start += step
+        return
+    while wall < wall_stop:
+        start = local_instant(day, wall.time(), tz) if wall.date() == day else None
+        wall += step
+        if start is not None:
+            yield start.astimezone(UTC)
+
+
 def _overlaps(spans: Iterable[Span], start: datetime, end: datetime) -> bool:
     return any(s < end and e > start for s, e in spans)
 
@@ -89,30 +107,29 @@ def free_starts(
     earliest = now + min_notice if now is not None else datetime.min.replace(tzinfo=UTC)
     result: dict[int, dict[date, list[datetime]]] = {}
     for schedule in schedules:
-        busy = schedule._busy_sorted
+        # Everything is compared in UTC: comparing datetimes in different zones makes Python look
+        # up both offsets on every comparison, which dominated the engine's time.
+        busy = [(s.astimezone(UTC), e.astimezone(UTC)) for s, e in schedule._busy_sorted]
         busy_starts = [s for s, _ in busy]
         # Appointments of one therapist never overlap (the database guarantees it), so their
         # ends are sorted too and a window of them can be found by bisection.
         busy_ends = [e for _, e in busy]
+        absences = [(s.astimezone(UTC), e.astimezone(UTC)) for s, e in schedule.absences]
         per_day: dict[date, list[datetime]] = {}
         for day in days:
             starts: list[datetime] = []
             if day not in closures and (last_day is None or day <= last_day):
                 for range_start_wall, range_end_wall in schedule.weekly.get(day.weekday(), ()):
-                    range_start = _boundary(day, range_start_wall, tz)
-                    range_end = _boundary(day, range_end_wall, tz)
+                    range_start = _boundary(day, range_start_wall, tz).astimezone(UTC)
+                    range_end = _boundary(day, range_end_wall, tz).astimezone(UTC)
                     if range_end - duration < earliest:
                         continue
                     lo = bisect_right(busy_ends, range_start)
                     hi = bisect_left(busy_starts, range_end + buffer)
                     nearby_busy = busy[lo:hi] if lo < hi else ()
-                    nearby_absences = [(s, e) for s, e in schedule.absences if s < range_end and e > range_start]
-                    wall = datetime.combine(day, range_start_wall)
-                    wall_end = datetime.combine(day, range_end_wall)
-                    while wall < wall_end:
-                        start = local_instant(day, wall.time(), tz) if wall.date() == day else None
-                        wall += step
-                        if start is None or start < range_start or start < earliest:
+                    nearby_absences = [(s, e) for s, e in absences if s < range_end and e > range_start]
+                    for start in _grid(day, range_start_wall, range_end_wall, range_start, range_end, step, tz):
+                        if start < range_start or start < earliest:
                             continue
                         end = start + duration
                         if end > range_end:
@@ -123,6 +140,6 @@ def free_starts(
                             continue
                         starts.append(start)
             # Overlapping working ranges (a data-entry slip) must not offer a time twice.
-            per_day[day] = sorted(set(starts))
+            per_day[day] = [s.astimezone(tz) for s in sorted(set(starts))]
         result[schedule.therapist_id] = per_day
     return result

@@ -118,6 +118,10 @@ def _booking_when(request, *, wants_day: bool):
     return render(request, template, context)
 
 
+def _first_free_day(free: dict[date, list[datetime]]) -> date | None:
+    return next((d for d in sorted(free) if free[d]), None)
+
+
 def _union_by_day(free: dict[int, dict[date, list[datetime]]]) -> dict[date, list[datetime]]:
     """For "no preference": a time is free if any therapist is free then."""
     union: dict[date, set[datetime]] = {}
@@ -178,16 +182,23 @@ def _when_context(
     anchor = min(max(anchor, today), last_day)
     page_start = today + timedelta(days=(anchor - today).days // DAYS_PER_PAGE * DAYS_PER_PAGE)
     page_end = min(page_start + timedelta(days=DAYS_PER_PAGE - 1), last_day)
-    free = free_between(page_start, page_end)
+    # The "next available" link looks from today; when this page follows straight on from today's,
+    # one load covers both (the loader's cost is the same four queries whatever the range).
+    load_from = today if (page_start - today).days <= DAYS_PER_PAGE else page_start
+    free = free_between(load_from, page_end)
 
     days = [
         {"date": d, "count": len(free.get(d, [])), "url": time_url(day=d.isoformat()), "selected": d == selected}
         for d in (page_start + timedelta(days=i) for i in range((page_end - page_start).days + 1))
     ]
-    next_available = next((d["date"] for d in days if d["count"]), None) if page_start == today else None
-    if next_available is None:
-        whole = free_between(today, last_day)
-        next_available = next((d for d in sorted(whole) if whole[d]), None)
+    next_available = _first_free_day(free) if load_from == today else None
+    chunk_start = page_end + timedelta(days=1) if load_from == today else today
+    while next_available is None and chunk_start <= last_day:
+        # Look ahead a page at a time: the next free day is nearly always in the first page, and
+        # the whole horizon of a busy clinic is a lot of diary to load for one link.
+        chunk_end = min(chunk_start + timedelta(days=DAYS_PER_PAGE - 1), last_day)
+        next_available = _first_free_day(free_between(chunk_start, chunk_end))
+        chunk_start = chunk_end + timedelta(days=1)
 
     groups = []
     if selected is not None:
