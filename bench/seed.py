@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from bench import workload
-from bookings.models import Appointment, Patient, Treatment, TreatmentLength
+from bookings.models import Appointment, Patient, Treatment, TreatmentLength, new_reference
 from therapists.models import Therapist, WorkingHours
 
 
@@ -33,6 +33,7 @@ def seed(days: int):
     )
     rows = workload.diary(days)
     appointments = []
+    references = set()
     for b in rows:
         appointment = Appointment(
             patient=patients[b.client],
@@ -41,6 +42,9 @@ def seed(days: int):
             start=timezone.make_aware(datetime.combine(b.date, b.start)),
         )
         appointment.set_times()
+        while appointment.reference in references:  # bulk_create bypasses save()'s retry
+            appointment.reference = new_reference()
+        references.add(appointment.reference)
         appointments.append(appointment)
     Appointment.objects.bulk_create(appointments, batch_size=1000)
     return rows, therapists, lengths

@@ -7,45 +7,24 @@ usual case gets a field-level answer before anything is written.
 
 from __future__ import annotations
 
-import phonenumbers
 from django import forms
-from phonenumber_field.phonenumber import PhoneNumber
 
-from .forms import UK_MOBILE
+from clinic.core.phones import PhoneField
+
 from .models import Appointment, Patient
 from .services import _clash_message, _clashes
 
 MOVE_FIELDS = ("therapist", "length", "start")
 
 
-class StaffPhoneField(forms.CharField):
+class StaffPhoneField(PhoneField):
     """A phone number as reception hears it ("07700 900123", "+33 6 12 34 56 78"), stored as E.164.
-
-    Landlines are fine (people phone from them). UK mobiles are checked by the booking pages'
-    pattern rather than libphonenumber's validity, which rejects Ofcom's 07700 900xxx range for
-    fiction that the demo and tests use.
-    """
+    Landlines and numbers from abroad are fine: people phone reception from them."""
 
     default_error_messages = {"invalid": "Enter a phone number like 07700 900123 or +44 7700 900123."}
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            number = phonenumbers.parse(value, "GB")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        national = phonenumbers.national_significant_number(number)
-        uk_mobile = number.country_code == 44 and UK_MOBILE.match(national)
-        if not (phonenumbers.is_valid_number(number) or uk_mobile):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return PhoneNumber.from_string(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-
-    def prepare_value(self, value):
-        if isinstance(value, PhoneNumber) and value.is_valid():
-            return value.as_national
-        return super().prepare_value(value)
+    def __init__(self, **kwargs):
+        super().__init__(uk_only=False, **kwargs)
 
 
 class StaffAppointmentForm(forms.ModelForm):

@@ -6,14 +6,12 @@ come back from the browser and may have been edited or gone stale.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
-import phonenumbers
 from django import forms
 from django.utils import timezone
-from phonenumber_field.phonenumber import PhoneNumber
 
+from clinic.core.phones import PhoneField
 from therapists.models import Therapist
 
 from . import tokens
@@ -30,10 +28,7 @@ INJURY_REFUSAL = (
     "needs to talk to you first. Please ask us to call you back, or phone us."
 )
 
-# UK mobiles are 07 followed by 9 digits, except 070 (personal numbers) and 076 (pagers; 07624 is
-# the Isle of Man's mobiles). Checked by pattern rather than libphonenumber's validity, which
-# rejects the 07700 900xxx range that Ofcom reserves for fiction (and that the demo and tests use).
-UK_MOBILE = re.compile(r"^7(?:[1-57-9]\d{8}|624\d{6})$")
+PHONE_EXAMPLE = "like 07700 900123 or +44 7700 900123"
 
 
 def format_start(start: datetime) -> str:
@@ -164,12 +159,17 @@ class DetailsForm(SlotForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": "Enter your name."},
     )
-    phone = forms.CharField(
+    phone = PhoneField(
+        mobile_only=True,
         label="Mobile phone number",
-        max_length=32,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
         help_text="We text your confirmation and a reminder to this number. For example 07700 900123.",
-        error_messages={"required": "Enter your mobile phone number."},
+        error_messages={
+            "required": "Enter your mobile phone number.",
+            "invalid": f"Enter a UK mobile number, {PHONE_EXAMPLE}.",
+            "not_uk": f"Please give a UK mobile number, {PHONE_EXAMPLE}.",
+            "landline": f"That looks like a landline. Please give a mobile number so we can text you, {PHONE_EXAMPLE}.",
+        },
     )
     email = forms.EmailField(
         label="Email address (optional)",
@@ -217,24 +217,6 @@ class DetailsForm(SlotForm):
         if not name:
             raise forms.ValidationError("Enter your name.")
         return name
-
-    def clean_phone(self):
-        raw = self.cleaned_data["phone"].strip()
-        example = "like 07700 900123 or +44 7700 900123"
-        try:
-            number = phonenumbers.parse(raw, "GB")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError(f"Enter a UK mobile number, {example}.")
-        if number.country_code != 44:
-            raise forms.ValidationError(f"Please give a UK mobile number, {example}.")
-        national = phonenumbers.national_significant_number(number)
-        if not UK_MOBILE.match(national):
-            if len(national) in (9, 10) and national[0] in "123":
-                raise forms.ValidationError(
-                    f"That looks like a landline. Please give a mobile number so we can text you, {example}."
-                )
-            raise forms.ValidationError(f"Enter a UK mobile number, {example}.")
-        return PhoneNumber.from_string(f"+44{national}")
 
     def clean_recent_injury(self):
         answer = self.cleaned_data["recent_injury"]

@@ -11,7 +11,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from phonenumber_field.formfields import PhoneNumberField
+
+from clinic.core.phones import PhoneField
 
 from .models import CallbackRequest
 from .services import day_label, open_days
@@ -41,14 +42,14 @@ class CallbackRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": "Enter your name."},
     )
-    phone = PhoneNumberField(
+    phone = PhoneField(
         label="Phone number",
-        region="GB",
         help_text=PHONE_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
         error_messages={
             "required": "Enter the phone number we should call.",
             "invalid": "Enter a UK phone number, like 07123 456789 or 0113 496 0000.",
+            "not_uk": "Enter a UK phone number, like 07123 456789 or 0113 496 0000.",
         },
     )
     when = forms.ChoiceField(
@@ -115,12 +116,6 @@ class CallbackRequestForm(forms.Form):
         label = day_label(day, today=self.today)
         full = f"{day:%a} {day.day} {day:%b}"
         return full if label == full else f"{label.capitalize()} ({full})"
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"]
-        if phone and phone.country_code != 44:
-            raise forms.ValidationError("Enter a UK phone number, like 07123 456789 or 0113 496 0000.")
-        return phone
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())

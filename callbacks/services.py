@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
-import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,6 +19,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from bookings.models import Patient
 from clinic.core.models import ClinicSettings, OpeningHours
+from clinic.core.phones import is_uk_mobile
 from clinic.sms.models import Message
 from clinic.sms.services import queue_sms
 
@@ -40,10 +40,7 @@ class Submission:
 
 def is_mobile(phone: PhoneNumber) -> bool:
     """Only mobiles get texts; a landline would silently swallow them (and cost us)."""
-    return phonenumbers.number_type(phone) in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
+    return is_uk_mobile(phone)
 
 
 def day_label(day: date, *, today: date) -> str:
