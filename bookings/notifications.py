@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
@@ -19,6 +18,8 @@ from clinic.sms import gsm
 from clinic.sms.models import Message
 from clinic.sms.quiet_hours import next_allowed
 from clinic.sms.services import MAX_SEGMENTS, cancel_pending, queue_sms, render_sms
+
+from .tokens import manage_path
 
 Kind = Message.Kind
 NOTICE_KINDS = [Kind.BOOKING_CONFIRMATION, Kind.TIME_CHANGE, Kind.CANCELLATION]
@@ -31,13 +32,8 @@ def _when(moment: datetime) -> str:
 
 
 def _manage_url(appointment) -> str:
-    """The patient's manage link, if the booking pages provide one."""
-    try:
-        from bookings.tokens import manage_path
-
-        return settings.PUBLIC_BASE_URL.rstrip("/") + manage_path(appointment)
-    except (ImportError, NoReverseMatch):
-        return ""
+    """The patient's own link to view, cancel or move the appointment (a signed token)."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + manage_path(appointment)
 
 
 def _context(appointment, **extra) -> dict:

@@ -209,6 +209,11 @@ SMS_RETRY_BACKOFF_MAX_SECONDS = env.float("SMS_RETRY_BACKOFF_MAX_SECONDS", defau
 SMS_RELAY_LEASE_SECONDS = env.int("SMS_RELAY_LEASE_SECONDS", default=120)
 SMS_RELAY_BATCH_SIZE = 100
 
+# --- Email (only the optional callback notice to reception uses it) --------------------------------
+# e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.com:587
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="bookings@localhost")
+
 # --- Reverse proxy -----------------------------------------------------------------------------
 # How many proxies in front of the app append to X-Forwarded-For. 0 means the client's address
 # is REMOTE_ADDR and the header is ignored (it is trivially forged).
