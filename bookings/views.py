@@ -114,7 +114,7 @@ def _booking_when(request, *, wants_day: bool):
         pick_url=lambda start: f"{reverse('bookings:details')}?{urlencode(base | {'start': format_start(start)})}",
     )
     context |= {"form": form, "change_url": f"{reverse('bookings:book')}?{urlencode(base)}"}
-    template = "bookings/_when.html" if request.htmx else "bookings/when.html"
+    template = "bookings/_when_page.html" if request.htmx else "bookings/when.html"
     return render(request, template, context)
 
 
@@ -473,7 +473,8 @@ def manage_move(request, token: str):
         ignore_appointment_id=appointment.pk,
     )
     context |= {"appointment": appointment, "token": token, "error": error}
-    template = "bookings/_when.html" if request.htmx else "bookings/manage_move.html"
+    # htmx picks the #when-page block out of the whole page (hx-select).
+    template = "bookings/manage_move.html"
     return render(request, template, context)
 
 
