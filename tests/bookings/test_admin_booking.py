@@ -12,7 +12,7 @@ from clinic.sms.models import Message
 from tests.bookings.diary_support import book, ensure_roles_exist
 from tests.conftest import at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from clinic.sms.models import Message
 from tests.bookings.diary_support import book, ensure_roles_exist, staff
 from tests.conftest import at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

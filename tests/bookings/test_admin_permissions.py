@@ -8,7 +8,7 @@ from clinic.core.roles import MANAGER, RECEPTION, THERAPIST
 from tests.bookings.diary_support import book, staff
 from tests.conftest import at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 NOTE = "Sore left shoulder since the house move"
 SCREENING_ANSWER = "Blood thinners since June"

@@ -14,7 +14,7 @@ from tests.bookings.diary_support import book, ensure_roles_exist, staff
 from tests.conftest import at, make_therapist
 from therapists.models import Absence, Closure
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

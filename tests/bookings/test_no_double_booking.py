@@ -75,16 +75,3 @@ def test_model_validation_reports_the_clash_before_touching_the_table(patient, a
         clash.full_clean()
     assert "already has an appointment" in str(error.value)
     assert clash.end - clash.start == timedelta(minutes=45)
-
-
-def test_a_reference_that_is_already_taken_is_drawn_again(patient, alice, lengths, next_monday, monkeypatch):
-    from bookings import models
-
-    first = insert(patient, alice, lengths[30], at(next_monday, "09:00"))
-    draws = iter([first.reference, "KKK-777"])
-    monkeypatch.setattr(models, "new_reference", lambda: next(draws))
-    second = Appointment(patient=patient, therapist=alice, length=lengths[30], start=at(next_monday, "10:00"))
-    second.reference = first.reference
-    second.save()
-    assert second.reference == "KKK-777"
-    assert Appointment.objects.count() == 2
