@@ -79,6 +79,10 @@ class CallbackRequest(models.Model):
     acknowledged_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the last acknowledgement text was queued."
     )
+    # The email to reception is a row-level promise, like the SMS outbox: due (after quiet hours),
+    # then sent by whichever of the request's on-commit hook or the periodic catch-up gets there.
+    reception_email_due_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    reception_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField("asked at", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -21,6 +23,7 @@ from bookings.models import Patient
 from clinic.core.models import ClinicSettings, OpeningHours
 from clinic.core.phones import is_uk_mobile
 from clinic.sms.models import Message
+from clinic.sms.quiet_hours import next_allowed
 from clinic.sms.services import queue_sms
 
 from .models import CallAttempt, CallbackRequest
@@ -212,22 +215,72 @@ def _notify_reception(req: CallbackRequest) -> None:
             callback_request=req,
         )
     if clinic.reception_email:
-        transaction.on_commit(partial(_email_reception_after_commit, req.pk), robust=True)
+        # Due now, or at the end of quiet hours; sent after commit, or by the periodic catch-up
+        # (`send_due_reception_emails`) if the broker is down or a worker dies on the way.
+        req.reception_email_due_at = next_allowed(timezone.now())
+        req.save(update_fields=["reception_email_due_at"])
+        transaction.on_commit(_send_reception_emails_after_commit, robust=True)
 
 
-def _email_reception_after_commit(request_id: int) -> None:
-    """Hand the email to a worker; if the broker is down, send it from this request instead, so a
-    Redis outage loses no notice (the request is saved and in the queue either way)."""
-    from .tasks import email_reception_notice
+def _send_reception_emails_after_commit() -> None:
+    from .tasks import email_due_reception_notices
 
     try:
-        email_reception_notice.delay(request_id)
+        email_due_reception_notices.delay()
     except Exception:
-        logger.warning("Broker unavailable; emailing reception about callback %s directly", request_id)
+        # The broker is down: the periodic catch-up would need it too, so send from this request.
+        logger.warning("Broker unavailable; emailing reception about new callback requests directly")
+        send_due_reception_emails()
+
+
+RECEPTION_EMAIL_LEASE = timedelta(minutes=5)
+
+
+def send_due_reception_emails(*, now: datetime | None = None, batch_size: int = 20) -> int:
+    """Email reception about each callback request whose notice is due; returns how many were sent.
+
+    Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED and leased for a few minutes, and the
+    email goes out after that transaction: two runs never email the same request, and one that
+    dies mid-way leaves the row to be retried when the lease ends. Failures are logged and retried.
+    """
+    now = now or timezone.now()
+    clinic = ClinicSettings.load()
+    if not clinic.reception_email:
+        return 0
+    with transaction.atomic():
+        due = list(
+            CallbackRequest.objects.select_for_update(skip_locked=True)
+            .filter(reception_emailed_at__isnull=True, reception_email_due_at__lte=now)
+            .order_by("reception_email_due_at")[:batch_size]
+        )
+        CallbackRequest.objects.filter(pk__in=[r.pk for r in due]).update(
+            reception_email_due_at=now + RECEPTION_EMAIL_LEASE
+        )
+    sent = 0
+    for req in due:
         try:
-            email_reception_notice(request_id)
+            _email_reception(req, clinic)
         except Exception:
-            logger.exception("Could not email reception about callback %s", request_id)
+            logger.exception("Could not email reception about callback request %s; will retry", req.pk)
+            continue
+        CallbackRequest.objects.filter(pk=req.pk).update(reception_emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def _email_reception(req: CallbackRequest, clinic: ClinicSettings) -> None:
+    context = {
+        "req": req,
+        "clinic": clinic,
+        "admin_url": settings.PUBLIC_BASE_URL.rstrip("/")
+        + reverse("admin:callbacks_callbackrequest_change", args=[req.pk]),
+    }
+    send_mail(
+        subject=f"Callback request: {req.name} ({req.phone.as_national})",
+        message=render_to_string("callbacks/email/reception_notice.txt", context),
+        from_email=None,
+        recipient_list=[clinic.reception_email],
+    )
 
 
 def patient_for_request(*, callback_request: CallbackRequest) -> Patient:

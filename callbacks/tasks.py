@@ -1,18 +1,9 @@
-"""Celery tasks for callbacks: thin, they take primary keys and call a service."""
-
-import logging
+"""Celery tasks for callbacks: thin, they call a service."""
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
 
-from clinic.core.models import ClinicSettings
-
-from .models import CallbackRequest
-
-logger = logging.getLogger(__name__)
+from . import services
 
 
 @shared_task(name="callbacks.tasks.purge_closed_callbacks")
@@ -25,31 +16,8 @@ def purge_closed_callbacks(older_than_days: int | None = None) -> int:
     return days
 
 
-@shared_task(
-    name="callbacks.tasks.email_reception_notice",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def email_reception_notice(request_id: int) -> bool:
-    """Email reception that a new callback request arrived. Retries on SMTP/network errors.
-
-    Returns False when there is nothing to send (request gone, or no reception address).
-    """
-    req = CallbackRequest.objects.filter(pk=request_id).first()
-    clinic = ClinicSettings.load()
-    if req is None or not clinic.reception_email:
-        return False
-    context = {
-        "req": req,
-        "clinic": clinic,
-        "admin_url": settings.PUBLIC_BASE_URL.rstrip("/")
-        + reverse("admin:callbacks_callbackrequest_change", args=[req.pk]),
-    }
-    send_mail(
-        subject=f"Callback request: {req.name} ({req.phone.as_national})",
-        message=render_to_string("callbacks/email/reception_notice.txt", context),
-        from_email=None,
-        recipient_list=[clinic.reception_email],
-    )
-    return True
+@shared_task(name="callbacks.tasks.email_due_reception_notices")
+def email_due_reception_notices() -> int:
+    """Email reception about new callback requests whose notice is due. Queued after each new
+    request, and run by beat every minute to catch up on any the broker or a worker lost."""
+    return services.send_due_reception_emails()

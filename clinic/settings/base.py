@@ -182,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
     # A relay run that waited in the queue past the next one is dropped: the next does the same work.
     "sms-relay": {"task": "clinic.sms.tasks.relay_due_messages", "schedule": 30.0, "options": {"expires": 25}},
     "callbacks-retention": {"task": "callbacks.tasks.purge_closed_callbacks", "schedule": 24 * 60 * 60.0},
+    "callbacks-reception-emails": {
+        "task": "callbacks.tasks.email_due_reception_notices",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # --- SMS ---------------------------------------------------------------------------------------
