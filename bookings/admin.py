@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import phonenumbers
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -24,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from clinic.core.phones import PhoneSearchMixin
 from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointments
 
 from . import admin_views
@@ -115,10 +115,11 @@ class KeptHistoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(KeptHistoryAdmin):
+class PatientAdmin(PhoneSearchMixin, KeptHistoryAdmin):
     form = PatientAdminForm
     list_display = ["name", "phone_number", "email", "created_at"]
     search_fields = ["name", "phone", "email"]
+    phone_search_fields = ("phone",)
     readonly_fields = ["created_at"]
     object_history_list_template = "admin/bookings/object_history_list.html"
 
@@ -131,23 +132,6 @@ class PatientAdmin(KeptHistoryAdmin):
         if sees_only_own_appointments(request.user):
             queryset = queryset.filter(appointments__therapist__user=request.user).distinct()
         return queryset
-
-    def get_search_results(self, request, queryset, search_term):
-        """Also find a patient by the phone number as reception hears it (07700 900123)."""
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        digits = "".join(ch for ch in search_term if ch.isdigit())
-        if len(digits) >= 6:
-            try:
-                number = phonenumbers.parse(search_term, "GB")
-                e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            except phonenumbers.NumberParseException:
-                e164 = None
-            national = digits.lstrip("0")
-            matches = queryset.filter(phone__contains=national)
-            if e164:
-                matches = matches | queryset.filter(phone=e164)
-            results = results | matches
-        return results, may_have_duplicates
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -168,12 +152,13 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(KeptHistoryAdmin):
+class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
     form = StaffAppointmentForm
     list_display = ["when", "patient", "therapist", "minutes", "status_label", "source", "reference"]
     list_display_links = ["when", "patient"]
     list_filter = [StatusFilter, "therapist", "source", "length__treatment"]
     search_fields = ["reference", "patient__name", "patient__phone"]
+    phone_search_fields = ("patient__phone",)
     date_hierarchy = "start"
     list_select_related = ["patient", "therapist", "length__treatment"]
     autocomplete_fields = ["patient"]

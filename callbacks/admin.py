@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from bookings.models import Patient
+from clinic.core.phones import PhoneSearchMixin
 
 from . import services
 from .models import CallAttempt, CallbackRequest
@@ -56,7 +57,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(CallbackRequest)
-class CallbackRequestAdmin(admin.ModelAdmin):
+class CallbackRequestAdmin(PhoneSearchMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "phone_link",
@@ -70,6 +71,7 @@ class CallbackRequestAdmin(admin.ModelAdmin):
     list_display_links = ["name"]
     list_filter = [OpenFilter, "status", "reason", "when", "recent_injury"]
     search_fields = ["name", "phone", "message"]
+    phone_search_fields = ("phone",)
     list_per_page = 50
     inlines = [CallAttemptInline]
     actions = ["mark_in_progress", "mark_done", "close_without_contact"]
@@ -244,13 +246,14 @@ class CallbackRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(CallAttempt)
-class CallAttemptAdmin(admin.ModelAdmin):
+class CallAttemptAdmin(PhoneSearchMixin, admin.ModelAdmin):
     """Every call reception made, across requests: who called whom, when, and how it went.
     Attempts are logged inline on the request; this list is for looking back."""
 
     list_display = ["at", "request", "by", "outcome", "note"]
     list_filter = ["outcome", "by"]
     search_fields = ["request__name", "request__phone", "note"]
+    phone_search_fields = ("request__phone",)
     date_hierarchy = "at"
     list_select_related = ["request", "by"]
 

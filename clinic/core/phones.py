@@ -11,6 +11,7 @@ import re
 
 import phonenumbers
 from django import forms
+from django.db.models import Q
 from phonenumber_field.phonenumber import PhoneNumber
 
 # 07 and 9 more digits, except 070 (personal numbers) and 076 (pagers; 07624 is the Isle of Man's mobiles).
@@ -68,3 +69,31 @@ class PhoneField(forms.CharField):
         if isinstance(value, PhoneNumber) and value.is_valid():
             return value.as_national
         return super().prepare_value(value)
+
+
+def phone_search_q(fields, search_term: str) -> Q | None:
+    """Match stored E.164 numbers against a number typed the way people say it.
+
+    "07700 900123", "+44 7700 900123", "0044 7700…" and a partial "900123" all come down to
+    digits without leading zeros, which the stored "+447700900123" contains.
+    """
+    digits = "".join(ch for ch in search_term if ch.isdigit()).lstrip("0")
+    if len(digits) < 6 or not fields:
+        return None
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{field}__contains": digits})
+    return q
+
+
+class PhoneSearchMixin:
+    """For a ModelAdmin: `phone_search_fields` are also searched by the digits of the term."""
+
+    phone_search_fields: tuple[str, ...] = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        q = phone_search_q(self.phone_search_fields, search_term)
+        if q is not None:
+            results = results | queryset.filter(q)
+        return results, may_have_duplicates

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import ngettext
-from phonenumber_field.phonenumber import PhoneNumber
-from phonenumbers import NumberParseException
+
+from clinic.core.phones import PhoneSearchMixin
 
 from . import services
 from .models import Message
@@ -22,12 +22,14 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
     """The SMS log: read-only, because a text that went out cannot be changed; resend makes a new row."""
 
     list_display = ["created_at", "kind", "to", "status", "due_at", "attempts", "error_code", "appointment"]
     list_filter = [NeedsAttentionFilter, "status", "kind"]
     search_fields = ["to", "provider_id"]
+    # Reception types numbers the way patients say them (07700 900123); the log stores E.164.
+    phone_search_fields = ("to",)
     date_hierarchy = "created_at"
     list_select_related = ["appointment"]
     actions = ["resend"]
@@ -50,15 +52,6 @@ class MessageAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     readonly_fields = fields
-
-    def get_search_results(self, request, queryset, search_term):
-        # Reception types numbers the way patients say them (07700 900123); the log stores E.164.
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        try:
-            number = PhoneNumber.from_string(search_term.strip())
-        except NumberParseException:
-            return results, may_have_duplicates
-        return results | queryset.filter(to=number.as_e164), may_have_duplicates
 
     def has_add_permission(self, request):
         return False
