@@ -12,7 +12,7 @@ from django import forms
 from clinic.core.phones import PhoneField
 
 from .models import Appointment, Patient
-from .services import _clash_message, _clashes
+from .services import clash_message, clashes
 
 MOVE_FIELDS = ("therapist", "length", "start")
 
@@ -70,9 +70,9 @@ class StaffAppointmentForm(forms.ModelForm):
         if moving and therapist and length and start:
             if not length.therapists.filter(pk=therapist.pk).exists():
                 self.add_error("length", f"{therapist} does not offer {length}.")
-            elif _clashes(None if adding else self.instance, therapist, length, start):
+            elif clashes(None if adding else self.instance, therapist, length, start):
                 raise forms.ValidationError(
-                    _clash_message(None if adding else self.instance, therapist, length, start), code="clash"
+                    clash_message(None if adding else self.instance, therapist, length, start), code="clash"
                 )
         if self.booking_error and not self.errors:
             raise forms.ValidationError(self.booking_error, code="refused")

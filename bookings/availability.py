@@ -49,13 +49,11 @@ def local_instant(day: date, wall: time, tz: tzinfo) -> datetime | None:
     return first
 
 
-def _boundary(day: date, wall: time, tz: tzinfo) -> datetime:
-    """A range boundary as an instant. Unlike a start, a boundary inside a clock change still
-    needs a value; the earlier reading keeps the range from growing."""
+def range_boundary(day: date, wall: time, tz: tzinfo) -> datetime:
+    """A working range's boundary as a UTC instant. Unlike a start, a boundary inside a clock
+    change still needs a value; the earlier reading keeps the range from growing."""
     naive = datetime.combine(day, wall)
-    a = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
-    b = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    return min(a, b).astimezone(tz)
+    return min(naive.replace(tzinfo=tz, fold=0).astimezone(UTC), naive.replace(tzinfo=tz, fold=1).astimezone(UTC))
 
 
 def _grid(day, wall_start, wall_end, range_start, range_end, step, tz):
@@ -120,8 +118,8 @@ def free_starts(
             starts: list[datetime] = []
             if day not in closures and (last_day is None or day <= last_day):
                 for range_start_wall, range_end_wall in schedule.weekly.get(day.weekday(), ()):
-                    range_start = _boundary(day, range_start_wall, tz).astimezone(UTC)
-                    range_end = _boundary(day, range_end_wall, tz).astimezone(UTC)
+                    range_start = range_boundary(day, range_start_wall, tz)
+                    range_end = range_boundary(day, range_end_wall, tz)
                     if range_end - duration < earliest:
                         continue
                     lo = bisect_right(busy_ends, range_start)

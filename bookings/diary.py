@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from therapists.models import Absence, Closure, Therapist, WorkingHours
 
+from .availability import range_boundary
 from .models import Appointment, local_day_bounds
 
 STEP = timedelta(minutes=15)
@@ -98,12 +99,6 @@ class Grid:
 
 
 # --- time helpers ------------------------------------------------------------------------------
-
-
-def wall_to_instant(day: date, wall: time, tz: tzinfo) -> datetime:
-    """A working range's boundary as an instant; inside a clock change the earlier reading."""
-    naive = datetime.combine(day, wall)
-    return min(naive.replace(tzinfo=tz, fold=0).astimezone(UTC), naive.replace(tzinfo=tz, fold=1).astimezone(UTC))
 
 
 def existing_instant(day: date, wall: time, tz: tzinfo) -> datetime | None:
@@ -267,7 +262,7 @@ def _day_columns_and_spans(day, therapists, hours, absences, closure, appointmen
     """Columns for a day view (before slots are known) and every span the rows must cover."""
     ranges = defaultdict(list)
     for therapist_id, start, end in hours:
-        ranges[therapist_id].append((wall_to_instant(day, start, tz), wall_to_instant(day, end, tz)))
+        ranges[therapist_id].append((range_boundary(day, start, tz), range_boundary(day, end, tz)))
     holding = defaultdict(list)
     for appointment in appointments:
         if appointment.holds_time:
@@ -390,7 +385,7 @@ def build_week(days, *, therapist, hours, absences, closures, appointments, tz, 
                 key=day,
                 label=day.strftime("%a %-d %b"),
                 slots=per_day.get(day, []),
-                working=[(wall_to_instant(day, s, tz), wall_to_instant(day, e, tz)) for s, e in ranges[day.weekday()]],
+                working=[(range_boundary(day, s, tz), range_boundary(day, e, tz)) for s, e in ranges[day.weekday()]],
                 absences=[(s, e, r) for s, e, r in absences],
                 closed=closures.get(day),
                 appointments=holding[day],

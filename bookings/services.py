@@ -228,8 +228,8 @@ def create_booking(
             if not free and not online_rules and therapist is not None:
                 # Reception may book a named therapist outside the grid or their hours (a patient
                 # who phones), but never over another appointment.
-                if _clashes(None, therapist, length, start):
-                    raise SlotUnavailable(_clash_message(None, therapist, length, start))
+                if clashes(None, therapist, length, start):
+                    raise SlotUnavailable(clash_message(None, therapist, length, start))
                 free = [therapist.pk]
             if not free:
                 raise SlotUnavailable()
@@ -293,8 +293,8 @@ def reschedule_booking(
                 raise NotOffered(f"{therapist} does not offer {length}.")
             if not _free_therapists_at(
                 [therapist.pk], length, start, online=online_rules, ignore_appointment_id=current.pk
-            ) and (online_rules or _clashes(current, therapist, length, start)):
-                raise SlotUnavailable(_clash_message(current, therapist, length, start))
+            ) and (online_rules or clashes(current, therapist, length, start)):
+                raise SlotUnavailable(clash_message(current, therapist, length, start))
             old_start, old_therapist_id = current.start, current.therapist_id
             current.start, current.therapist, current.length = start, therapist, length
             current._history_user = by_user
@@ -302,13 +302,15 @@ def reschedule_booking(
             notifications.booking_moved(current, old_start=old_start, old_therapist_id=old_therapist_id)
     except IntegrityError as error:
         if _is_overlap_violation(error):
-            raise SlotUnavailable(_clash_message(appointment, therapist, length, start)) from error
+            raise SlotUnavailable(clash_message(appointment, therapist, length, start)) from error
         raise
     return current
 
 
-def _clashes(appointment, therapist, length, start) -> bool:
-    """Reception may book outside working hours, but never over another appointment."""
+def clashes(appointment, therapist, length, start) -> bool:
+    """Whether another active appointment of `therapist` overlaps this one's held time (buffer
+    included); `appointment` is the one being moved, or None for a new one. Reception may book
+    outside working hours, but never over another appointment."""
     end = start + length.duration + length.buffer
     return (
         Appointment.objects.holding_time()
@@ -319,7 +321,8 @@ def _clashes(appointment, therapist, length, start) -> bool:
     )
 
 
-def _clash_message(appointment, therapist, length, start) -> str:
+def clash_message(appointment, therapist, length, start) -> str:
+    """The clash in words reception can act on: who already has the time, and when."""
     end = start + length.duration + length.buffer
     clash = (
         Appointment.objects.holding_time()
@@ -394,10 +397,10 @@ def set_status(*, appointment: Appointment, status: str, by_user=None) -> Appoin
                     f"{Appointment.Status(status).label.lower()}."
                 )
             restoring = status in Appointment.Status.holding_time() and not current.holds_time
-            if restoring and _clashes(current, current.therapist, current.length, current.start):
+            if restoring and clashes(current, current.therapist, current.length, current.start):
                 raise SlotUnavailable(
                     "That time has been booked by someone else since. "
-                    + _clash_message(current, current.therapist, current.length, current.start)
+                    + clash_message(current, current.therapist, current.length, current.start)
                 )
             was_cancelled = current.status == Appointment.Status.CANCELLED
             current.status = status

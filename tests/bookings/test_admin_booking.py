@@ -138,7 +138,7 @@ def test_a_time_taken_between_the_check_and_the_booking_shows_the_services_messa
     book(patient, alice, lengths[60], at(next_monday, "10:00"))
     other = Patient.objects.create(name="Sam Sample", phone="+447700900999")
     # The form's early check sees the time free (as if the other booking landed just after it).
-    monkeypatch.setattr(admin_forms, "_clashes", lambda *args: False)
+    monkeypatch.setattr(admin_forms, "clashes", lambda *args: False)
 
     response = signed_in.post(ADD, booking_form(alice, lengths[30], at(next_monday, "10:30"), patient=other.pk))
 
@@ -202,7 +202,7 @@ def test_a_move_refused_by_the_service_after_the_form_check_is_shown_not_raised(
     book(patient, alice, lengths[60], at(next_monday, "10:00"))
     other = Patient.objects.create(name="Sam Sample", phone="+447700900999")
     moving = book(other, alice, lengths[30], at(next_monday, "14:00"))
-    monkeypatch.setattr(admin_forms, "_clashes", lambda *args: False)
+    monkeypatch.setattr(admin_forms, "clashes", lambda *args: False)
 
     response = signed_in.post(
         reverse("admin:bookings_appointment_change", args=[moving.pk]), move_form(moving, start_1="10:30")
