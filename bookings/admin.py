@@ -397,18 +397,27 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
 
     # --- list actions (each row through a service, so history records who did it) -----------
 
-    def _set_statuses(self, request, queryset, status, done_text):
+    def _apply_to_each(self, request, queryset, change, done_text, refused_text="Not changed"):
+        """Run `change(appointment)` (a service call) on each selected row; report done and refused."""
         done, refused = 0, []
         for appointment in queryset:
             try:
-                set_status(appointment=appointment, status=status, by_user=request.user)
+                change(appointment)
                 done += 1
             except BookingError as error:
                 refused.append(f"{appointment.reference} ({appointment.patient.name}): {error.message}")
         if done:
             self.message_user(request, f"{done} appointment{'s' if done != 1 else ''} {done_text}.", messages.SUCCESS)
         for text in refused:
-            self.message_user(request, f"Not changed: {text}", messages.ERROR)
+            self.message_user(request, f"{refused_text}: {text}", messages.ERROR)
+
+    def _set_statuses(self, request, queryset, status, done_text):
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda appointment: set_status(appointment=appointment, status=status, by_user=request.user),
+            done_text,
+        )
 
     @admin.action(description="Mark selected appointments arrived", permissions=["change"])
     def mark_arrived(self, request, queryset):
@@ -430,23 +439,19 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
     def cancel_selected(self, request, queryset):
         form = CancelForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            done, refused = 0, []
-            for appointment in queryset:
-                try:
-                    cancel_booking(
-                        appointment=appointment,
-                        cancelled_by=Appointment.CancelledBy.CLINIC,
-                        reason=form.cleaned_data["reason"],
-                        notify_patient=form.cleaned_data["notify_patient"],
-                        by_user=request.user,
-                    )
-                    done += 1
-                except BookingError as error:
-                    refused.append(f"{appointment.reference} ({appointment.patient.name}): {error.message}")
-            if done:
-                self.message_user(request, f"{done} appointment{'s' if done != 1 else ''} cancelled.", messages.SUCCESS)
-            for text in refused:
-                self.message_user(request, f"Not cancelled: {text}", messages.ERROR)
+            self._apply_to_each(
+                request,
+                queryset,
+                lambda appointment: cancel_booking(
+                    appointment=appointment,
+                    cancelled_by=Appointment.CancelledBy.CLINIC,
+                    reason=form.cleaned_data["reason"],
+                    notify_patient=form.cleaned_data["notify_patient"],
+                    by_user=request.user,
+                ),
+                "cancelled",
+                refused_text="Not cancelled",
+            )
             return None
         context = {
             **self.admin_site.each_context(request),

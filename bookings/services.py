@@ -157,6 +157,21 @@ def _check_online_rules(start: datetime, policy: BookingPolicy, now: datetime) -
         raise PolicyViolation("That day is too far ahead to book online yet. Please choose an earlier day.")
 
 
+def _candidates(length: TreatmentLength, therapist: Therapist | None, *, online_rules: bool) -> list[int]:
+    """The therapists who could take this booking: the one named, or all who offer the length.
+
+    Raises `NotOffered` for a withdrawn length, or a therapist who does not offer it (or, online,
+    who is not taking bookings). Reception may still book an inactive therapist.
+    """
+    if not length.active or not length.treatment.active:
+        raise NotOffered("That treatment length is no longer offered.")
+    if therapist is None:
+        return _offering_ids(length)
+    if (online_rules and not therapist.active) or not length.therapists.filter(pk=therapist.pk).exists():
+        raise NotOffered(f"{therapist.name} does not offer {length.minutes}-minute sessions.")
+    return [therapist.pk]
+
+
 def check_bookable(*, length: TreatmentLength, therapist: Therapist | None, start: datetime) -> None:
     """Whether a patient could book `length` at `start` online right now; writes nothing.
 
@@ -165,14 +180,7 @@ def check_bookable(*, length: TreatmentLength, therapist: Therapist | None, star
     `PolicyViolation` (past, too soon, beyond the horizon, outside hours) or `SlotUnavailable`
     (taken; with the three nearest free starts).
     """
-    if not length.active or not length.treatment.active:
-        raise NotOffered("That treatment length is no longer offered.")
-    if therapist is not None:
-        if not therapist.active or not length.therapists.filter(pk=therapist.pk).exists():
-            raise NotOffered(f"{therapist.name} does not offer {length.minutes}-minute sessions.")
-        ids = [therapist.pk]
-    else:
-        ids = _offering_ids(length)
+    ids = _candidates(length, therapist, online_rules=True)
     _check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
     if _free_therapists_at(ids, length, start, online=True):
         return
@@ -210,14 +218,7 @@ def create_booking(
         existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing
-    if not length.active or not length.treatment.active:
-        raise NotOffered("That treatment length is no longer offered.")
-    if therapist is not None:
-        if not length.therapists.filter(pk=therapist.pk).exists() or (online_rules and not therapist.active):
-            raise NotOffered()
-        candidates = [therapist.pk]
-    else:
-        candidates = _offering_ids(length)
+    candidates = _candidates(length, therapist, online_rules=online_rules)
     if online_rules:
         _check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
 
