@@ -112,7 +112,9 @@ def test_two_simultaneous_requests_from_one_phone_end_in_one_row():
     assert CallbackRequest.objects.get().times_asked == 2
 
 
-def test_reception_is_still_emailed_when_the_broker_is_down(reception, mailoutbox, django_capture_on_commit_callbacks):
+def test_reception_is_still_emailed_when_the_broker_is_down(
+    reception, mailoutbox, no_quiet_hours, django_capture_on_commit_callbacks
+):
     from clinic.celery import app
     from tests.clinic.sms.fixtures import closed_port, reset_broker_connections
 

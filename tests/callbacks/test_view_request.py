@@ -27,7 +27,7 @@ def test_the_form_is_reachable_at_callback_and_named_request(client):
 
 
 def test_a_valid_request_creates_one_request_one_acknowledgement_and_one_notice(
-    client, reception, django_capture_on_commit_callbacks
+    client, reception, no_quiet_hours, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, form_data(message="Lower back, since Monday"))

@@ -59,7 +59,7 @@ def run_at_once(*targets):
 @pytest.mark.redis
 @pytest.mark.slow
 def test_two_relays_and_two_workers_send_each_of_50_messages_exactly_once(
-    celery_live, fake_twilio, due_messages, settings, tmp_path
+    celery_live, fake_twilio, no_quiet_hours, due_messages, settings, tmp_path
 ):
     """Two `celery worker` processes, as in production, and two relays in threads."""
     # No lease: the relays may queue the same rows again and again, so only the workers' atomic
@@ -93,7 +93,7 @@ def test_two_relays_and_two_workers_send_each_of_50_messages_exactly_once(
 
 
 @pytest.mark.redis
-def test_two_relays_at_once_queue_each_due_message_once(celery_live, due_messages):
+def test_two_relays_at_once_queue_each_due_message_once(celery_live, no_quiet_hours, due_messages):
     queued = run_at_once(lambda: relay_due_messages(batch_size=10), lambda: relay_due_messages(batch_size=10))
     assert sum(queued) == COUNT
     assert redis_queue_length() == COUNT
