@@ -35,14 +35,22 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def shots(request):
-    """shots("step-name") saves a full-page screenshot of `page` for this test."""
+    """shots(page, "step-name") saves a screenshot of `page` (the whole page unless told) for this test."""
     folder = ARTIFACTS / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 100))
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, *, full_page: bool = True) -> Path:
         path = folder / f"{next(counter):02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
+
+
+@pytest.fixture
+def audit(shots):
+    """The accessibility audit (tests/browser/audit.py): check(page, name) each page, then assert_clean()."""
+    from tests.browser.audit import Audit
+
+    return Audit(shots)
