@@ -6,7 +6,7 @@ come back from the browser and may have been edited or gone stale.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django import forms
 from django.utils import timezone
@@ -43,13 +43,6 @@ def parse_start(value: str) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return local_instant(naive.date(), naive.time(), timezone.get_current_timezone())
-
-
-def parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 class LengthChoiceField(forms.ModelChoiceField):
@@ -115,7 +108,15 @@ class ChoiceForm(forms.Form):
 
 
 class SlotForm(ChoiceForm):
-    """Steps 4–5: the chosen time travels with the choices; all three are checked again."""
+    """Steps 4–5: the chosen time travels with the choices; all three are checked again.
+
+    Showing the details page checks the time is still bookable, so a stale choice gets its
+    message before the patient types anything. The POST that books does not: `create_booking`
+    checks under the lock anyway, and checking twice would cost a second availability load and
+    tell a patient whose double tap already booked the time that it was "just taken".
+    """
+
+    check_availability = True
 
     start = forms.CharField(
         widget=forms.HiddenInput, error_messages={"required": "Please choose a time for your appointment."}
@@ -136,6 +137,8 @@ class SlotForm(ChoiceForm):
         start = data.get("start")
         if any(name in self.errors for name in ("length", "therapist", "start")) or not isinstance(start, datetime):
             return data
+        if not self.check_availability:
+            return data
         try:
             check_bookable(length=data["length"], therapist=data["therapist_obj"], start=start)
         except SlotUnavailable as error:
@@ -151,6 +154,8 @@ class SlotForm(ChoiceForm):
 
 class DetailsForm(SlotForm):
     """Step 4: who is coming, the safety question and consent, with the one-time token."""
+
+    check_availability = False
 
     token = forms.CharField(widget=forms.HiddenInput)
     name = forms.CharField(

@@ -2,6 +2,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.db import IntegrityError, connections, models, transaction
@@ -201,6 +202,8 @@ class Appointment(models.Model):
     cancellation_reason = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
+    # The texts about this appointment (clinic.sms knows no domain model; the link lives here).
+    sms_messages = GenericRelation("sms.Message", content_type_field="about_type", object_id_field="about_id")
     objects = AppointmentQuerySet.as_manager()
 
     class Meta:

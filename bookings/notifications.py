@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
@@ -19,9 +20,19 @@ from clinic.sms.models import Message
 from clinic.sms.quiet_hours import next_allowed
 from clinic.sms.services import MAX_SEGMENTS, cancel_pending, queue_sms, render_sms
 
+from .policy import change_policy
 from .tokens import manage_path
 
-Kind = Message.Kind
+
+class Kind(models.TextChoices):
+    """The texts appointments cause (templates/sms/<kind>.txt); registered with clinic.sms."""
+
+    BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
+    REMINDER = "reminder", "Reminder"
+    CANCELLATION = "cancellation", "Cancellation"
+    TIME_CHANGE = "time_change", "Time change"
+
+
 NOTICE_KINDS = [Kind.BOOKING_CONFIRMATION, Kind.TIME_CHANGE, Kind.CANCELLATION]
 
 
@@ -31,12 +42,16 @@ def _when(moment: datetime) -> str:
     return f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
 
 
-def _manage_url(appointment) -> str:
-    """The patient's own link to view, cancel or move the appointment (a signed token)."""
+def _manage_url(appointment, at: datetime | None = None) -> str:
+    """The patient's own link to cancel or move the appointment (a signed token), or "" when the
+    notice rule will stop them by the time the text goes (`at`, default now), so the text says to
+    phone instead of offering a dead end."""
+    if not change_policy(appointment, now=at).allowed:
+        return ""
     return settings.PUBLIC_BASE_URL.rstrip("/") + manage_path(appointment)
 
 
-def _context(appointment, **extra) -> dict:
+def _context(appointment, *, at: datetime | None = None, **extra) -> dict:
     first_name = (appointment.patient.name.split() or [""])[0][:20]
     return {
         "appointment": appointment,
@@ -46,26 +61,28 @@ def _context(appointment, **extra) -> dict:
         "minutes": appointment.length.minutes,
         "therapist": appointment.therapist.name,
         "reference": appointment.reference,
-        "manage_url": _manage_url(appointment),
+        "manage_url": _manage_url(appointment, at),
         **extra,
     }
 
 
-def _fitting_context(kind: str, appointment, **extra) -> dict:
-    """The context for `kind`, with the therapist's first name only if the full text would be
-    longer than two SMS segments (long names plus a long manage link can do that)."""
-    context = _context(appointment, **extra)
+def _fitting_context(kind: str, appointment, *, at: datetime | None = None, **extra) -> dict:
+    """The context for `kind` (a text going at `at`, default now), with the therapist's first name
+    only if the full text would be longer than two SMS segments (long names plus a long manage
+    link can do that)."""
+    context = _context(appointment, at=at, **extra)
     if gsm.segments(render_sms(kind, context)) > MAX_SEGMENTS:
         context["therapist"] = (appointment.therapist.name.split() or [""])[0][:20]
     return context
 
 
-def _queue(kind: str, appointment, *, due_at=None, **extra) -> Message:
+def queue(kind: str, appointment, *, due_at=None, **extra) -> Message:
+    """Write the `kind` text about `appointment` to its patient (in the caller's transaction)."""
     return queue_sms(
         kind=kind,
         to=appointment.patient.phone,
-        context=_fitting_context(kind, appointment, **extra),
-        appointment=appointment,
+        context=_fitting_context(kind, appointment, at=due_at, **extra),
+        about=appointment,
         due_at=due_at,
     )
 
@@ -91,12 +108,12 @@ def _schedule_reminder(appointment) -> Message | None:
     due = reminder_due_at(appointment)
     if due is None:
         return None
-    return _queue(Kind.REMINDER, appointment, due_at=due)
+    return queue(Kind.REMINDER, appointment, due_at=due)
 
 
 def booking_created(appointment) -> None:
     """A confirmation to send now and a reminder due before the start."""
-    _queue(Kind.BOOKING_CONFIRMATION, appointment)
+    queue(Kind.BOOKING_CONFIRMATION, appointment)
     _schedule_reminder(appointment)
 
 
@@ -106,16 +123,16 @@ def booking_moved(appointment, *, old_start, old_therapist_id) -> None:
     A confirmation that has not gone yet (quiet hours) is replaced by one with the new time, rather
     than sending the old time followed by a correction.
     """
-    pending = Message.objects.for_appointment(appointment).filter(status=Message.Status.PENDING)
+    pending = Message.objects.about(appointment).filter(status=Message.Status.PENDING)
     _retime_reminders(appointment, pending.filter(kind=Kind.REMINDER))
     if appointment.start == old_start and appointment.therapist_id == old_therapist_id:
         return  # only the length changed: nothing the patient needs to act on
     unsent_confirmation = cancel_pending(pending.filter(kind=Kind.BOOKING_CONFIRMATION))
     cancel_pending(pending.filter(kind=Kind.TIME_CHANGE))
     if unsent_confirmation:
-        _queue(Kind.BOOKING_CONFIRMATION, appointment)
+        queue(Kind.BOOKING_CONFIRMATION, appointment)
     else:
-        _queue(Kind.TIME_CHANGE, appointment, old_when=_when(old_start))
+        queue(Kind.TIME_CHANGE, appointment, old_when=_when(old_start))
 
 
 def _retime_reminders(appointment, reminders) -> None:
@@ -123,7 +140,7 @@ def _retime_reminders(appointment, reminders) -> None:
     if due is None:
         cancel_pending(reminders)
         return
-    body = render_sms(Kind.REMINDER, _fitting_context(Kind.REMINDER, appointment))
+    body = render_sms(Kind.REMINDER, _fitting_context(Kind.REMINDER, appointment, at=due))
     # Only still-pending rows are touched: a reminder a worker has claimed is already on its way.
     if not reminders.update(body=body, due_at=due, lease_until=None, updated_at=timezone.now()):
         _schedule_reminder(appointment)
@@ -131,9 +148,9 @@ def _retime_reminders(appointment, reminders) -> None:
 
 def booking_cancelled(appointment, *, notify_patient: bool) -> None:
     """Pending messages for the appointment are cancelled; a cancellation notice if asked."""
-    cancel_pending(Message.objects.for_appointment(appointment))
+    cancel_pending(Message.objects.about(appointment))
     if notify_patient:
-        _queue(Kind.CANCELLATION, appointment)
+        queue(Kind.CANCELLATION, appointment)
 
 
 def booking_restored(appointment) -> None:
@@ -142,36 +159,13 @@ def booking_restored(appointment) -> None:
     A cancellation notice that has not gone yet is withdrawn. A confirmation is sent unless the
     last notice the patient got already says it is booked.
     """
-    messages = Message.objects.for_appointment(appointment)
+    messages = Message.objects.about(appointment)
     cancel_pending(messages.filter(kind=Kind.CANCELLATION))
     last_notice = (
         messages.filter(kind__in=NOTICE_KINDS).exclude(status=Message.Status.CANCELLED).order_by("-pk").first()
     )
     # Unless the last thing they heard was that it is booked, tell them it is booked (again).
     if last_notice is None or last_notice.kind == Kind.CANCELLATION:
-        _queue(Kind.BOOKING_CONFIRMATION, appointment)
+        queue(Kind.BOOKING_CONFIRMATION, appointment)
     if not messages.filter(kind=Kind.REMINDER, status=Message.Status.PENDING).exists():
         _schedule_reminder(appointment)
-
-
-def resend_confirmation(*, appointment) -> Message:
-    """Queue the booking confirmation again, with the appointment's current details, to go now.
-
-    Raises `BookingError` unless the appointment is booked.
-    """
-    from django.db import transaction
-
-    from .models import Appointment
-    from .services import BookingError
-
-    if appointment.status != Appointment.Status.BOOKED:
-        raise BookingError("Only a booked appointment's confirmation can be sent again.")
-    with transaction.atomic():
-        previous = (
-            Message.objects.for_appointment(appointment).filter(kind=Kind.BOOKING_CONFIRMATION).order_by("-pk").first()
-        )
-        message = _queue(Kind.BOOKING_CONFIRMATION, appointment)
-        if previous:
-            message.resent_from = previous
-            message.save(update_fields=["resent_from"])
-    return message

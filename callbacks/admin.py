@@ -33,12 +33,22 @@ def waiting_label(delta: timedelta) -> str:
 
 
 class CallAttemptInline(admin.TabularInline):
+    """Calls logged on the request. A logged call is history: it is added, never edited or
+    deleted, and goes through `services.log_call_attempt` (see `save_formset`)."""
+
     model = CallAttempt
     extra = 1
     fields = ["at", "by", "outcome", "note"]
     # Who called is whoever is logged in: set on save, never typed.
     readonly_fields = ["by"]
     verbose_name = "call attempt"
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("callbacks.change_callbackrequest")
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -149,54 +159,82 @@ class CallbackRequestAdmin(PhoneSearchMixin, admin.ModelAdmin):
             )
         return count
 
-    # --- saving -------------------------------------------------------------------------------
+    # --- saving (through the services, which hold the rules) ---------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.CallbackError as error:
+            # The service refused the edit (a number with another open request): nothing was
+            # written; show the form again with the reason.
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # Reception adding a request for someone who phoned: the same path as the public form
+            # (one open request per number, acknowledgement text), without the bot defences.
+            data = form.cleaned_data
+            submission = services.request_callback(
+                name=data["name"],
+                phone=data["phone"],
+                reason=data["reason"],
+                when=data["when"],
+                preferred_day=data.get("preferred_day"),
+                preferred_period=data.get("preferred_period") or "",
+                message=data.get("message", ""),
+                recent_injury=data.get("recent_injury", False),
+            )
+            obj.pk = submission.request.pk
+            obj._state.adding = False
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS}
+        if changes:
+            services.update_request(callback_request=obj, changes=changes, by_user=request.user)
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is CallAttempt:
-            attempts = formset.save(commit=False)
-            for attempt in attempts:
-                if attempt.pk is None and attempt.by_id is None:
-                    attempt.by = request.user
-                attempt.save()
-            for attempt in formset.deleted_objects:
-                attempt.delete()
-            formset.save_m2m()
-        else:
-            super().save_formset(request, form, formset, change)
+        if formset.model is not CallAttempt:
+            return super().save_formset(request, form, formset, change)
+        created = []
+        for attempt_form in formset.extra_forms:
+            if attempt_form.has_changed() and attempt_form.is_valid():
+                data = attempt_form.cleaned_data
+                created.append(
+                    services.log_call_attempt(
+                        callback_request=form.instance,
+                        outcome=data["outcome"],
+                        note=data.get("note", ""),
+                        at=data.get("at"),
+                        by_user=request.user,
+                    )
+                )
+        # What formset.save() would have recorded, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
+        return None
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        # The first logged call means someone is working on it.
-        if obj.status == CallbackRequest.Status.NEW and obj.attempts.exists():
-            obj.status = CallbackRequest.Status.IN_PROGRESS
-            obj.save(update_fields=["status", "updated_at"])
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     # --- actions ------------------------------------------------------------------------------
 
     def _set_status(self, request, queryset, status, done_text):
-        changed = 0
+        changed, refused = 0, []
         for obj in queryset:
-            if obj.status != status:
-                obj.status = status
-                obj.save(update_fields=["status", "updated_at"])
+            if obj.status == status:
+                continue
+            try:
+                services.set_request_status(callback_request=obj, status=status, by_user=request.user)
                 changed += 1
+            except services.CallbackError as error:
+                refused.append(error.message)
         self.message_user(request, f"{changed} request{'s' if changed != 1 else ''} {done_text}.", messages.SUCCESS)
+        for text in refused:
+            self.message_user(request, text, messages.WARNING)
 
     @admin.action(description="Mark as in progress", permissions=["change"])
     def mark_in_progress(self, request, queryset):
-        # Reopening may clash with a newer open request from the same phone: leave those alone.
-        blocked = set(
-            CallbackRequest.objects.open()
-            .filter(phone__in=queryset.closed().values("phone"))
-            .values_list("phone", flat=True)
-        )
-        allowed = queryset.exclude(phone__in=blocked) if blocked else queryset
-        if blocked:
-            self.message_user(
-                request, "Some requests were left closed: their number already has an open request.", messages.WARNING
-            )
-        self._set_status(request, allowed, CallbackRequest.Status.IN_PROGRESS, "marked as in progress")
+        self._set_status(request, queryset, CallbackRequest.Status.IN_PROGRESS, "marked as in progress")
 
     @admin.action(description="Mark as done", permissions=["change"])
     def mark_done(self, request, queryset):

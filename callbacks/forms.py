@@ -14,8 +14,8 @@ from django.utils.html import format_html
 
 from clinic.core.phones import PhoneField
 
+from .call_times import day_label, open_days
 from .models import CallbackRequest
-from .services import day_label, open_days
 
 STARTED_SALT = "callbacks.form.started"
 HONEYPOT_FIELD = "website"

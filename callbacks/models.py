@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
@@ -6,6 +7,13 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 # After this many calls without reaching the person, the queue suggests closing the request.
 UNREACHED_ATTEMPTS_BEFORE_CLOSING = 3
+
+
+class SmsKind(models.TextChoices):
+    """The texts callback requests cause (templates/sms/<kind>.txt)."""
+
+    CALLBACK_ACK = "callback_ack", "Callback request received"
+    CALLBACK_NOTICE = "callback_notice", "Callback notice to reception"
 
 
 class CallbackRequestQuerySet(models.QuerySet):
@@ -86,6 +94,8 @@ class CallbackRequest(models.Model):
     created_at = models.DateTimeField("asked at", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The texts about this request; they go with it when retention deletes it.
+    sms_messages = GenericRelation("sms.Message", content_type_field="about_type", object_id_field="about_id")
 
     objects = CallbackRequestQuerySet.as_manager()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,18 +20,23 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from bookings.models import Patient
-from clinic.core.models import ClinicSettings, OpeningHours
+from clinic.core.models import ClinicSettings
 from clinic.core.phones import is_uk_mobile
-from clinic.sms.models import Message
 from clinic.sms.quiet_hours import next_allowed
 from clinic.sms.services import queue_sms
 
-from .models import CallAttempt, CallbackRequest
+from .call_times import describe_call_time
+from .models import CallAttempt, CallbackRequest, SmsKind
 
 logger = logging.getLogger(__name__)
 
-# An ASAP request this close to closing time is promised for the next opening instead.
-LAST_CALL_MARGIN = timedelta(minutes=30)
+
+class CallbackError(Exception):
+    """A change to a callback request was refused; `message` is safe to show to reception."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -44,71 +49,6 @@ class Submission:
 def is_mobile(phone: PhoneNumber) -> bool:
     """Only mobiles get texts; a landline would silently swallow them (and cost us)."""
     return is_uk_mobile(phone)
-
-
-def day_label(day: date, *, today: date) -> str:
-    """'today', 'tomorrow' or 'Tue 24 Nov'."""
-    if day == today:
-        return "today"
-    if day == today + timedelta(days=1):
-        return "tomorrow"
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def _opening_ranges() -> dict[int, list[tuple[time, time]]]:
-    ranges: dict[int, list[tuple[time, time]]] = {}
-    for row in OpeningHours.objects.order_by("weekday", "opens"):
-        ranges.setdefault(row.weekday, []).append((row.opens, row.closes))
-    return ranges
-
-
-def open_days(*, start: date, count: int = 7) -> list[date]:
-    """The next `count` calendar days from `start`, without the weekdays the clinic is closed.
-
-    With no opening hours configured every day is offered (reception decides).
-    """
-    days = [start + timedelta(days=n) for n in range(count)]
-    ranges = _opening_ranges()
-    return [d for d in days if d.weekday() in ranges] if ranges else days
-
-
-def describe_call_time(
-    *, when: str, preferred_day: date | None = None, preferred_period: str = "", now: datetime | None = None
-) -> str:
-    """When the clinic will call, to follow "We'll call you": e.g. 'today before 17:00'.
-
-    A chosen day and period is repeated back; "as soon as possible" is promised from the clinic's
-    opening hours (the rest of today if it is open long enough, otherwise the next opening).
-    """
-    now = timezone.localtime(now or timezone.now())
-    today = now.date()
-    if when == CallbackRequest.When.DAY and preferred_day:
-        label = day_label(preferred_day, today=today)
-        period = CallbackRequest.Period(preferred_period).label.lower() if preferred_period else ""
-        if not period:
-            return label if label in ("today", "tomorrow") else f"on {label}"
-        if label == "today":
-            return f"this {period}"
-        if label == "tomorrow":
-            return f"tomorrow {period}"
-        return f"on {label} in the {period}"
-
-    ranges = _opening_ranges()
-    if not ranges:
-        return "as soon as we can during opening hours"
-    for offset in range(8):
-        day = today + timedelta(days=offset)
-        for opens, closes in ranges.get(day.weekday(), []):
-            if offset == 0:
-                if now.time() < opens:
-                    return f"today from {opens:%H:%M}"
-                closing = timezone.make_aware(datetime.combine(day, closes))
-                if now < closing - LAST_CALL_MARGIN:
-                    return f"today before {closes:%H:%M}"
-                continue
-            label = day_label(day, today=today)
-            return f"{'' if label == 'tomorrow' else 'on '}{label} from {opens:%H:%M}"
-    return "as soon as we can during opening hours"
 
 
 def _first_name(name: str) -> str:
@@ -189,10 +129,10 @@ def _acknowledge(req: CallbackRequest) -> bool:
         return False
     promise = describe_call_time(when=req.when, preferred_day=req.preferred_day, preferred_period=req.preferred_period)
     queue_sms(
-        kind=Message.Kind.CALLBACK_ACK,
+        kind=SmsKind.CALLBACK_ACK,
         to=req.phone,
         context={"name": _first_name(req.name), "promise": promise},
-        callback_request=req,
+        about=req,
     )
     req.acknowledged_at = timezone.now()
     req.save(update_fields=["acknowledged_at"])
@@ -203,7 +143,7 @@ def _notify_reception(req: CallbackRequest) -> None:
     clinic = ClinicSettings.load()
     if clinic.reception_mobile:
         queue_sms(
-            kind=Message.Kind.CALLBACK_NOTICE,
+            kind=SmsKind.CALLBACK_NOTICE,
             to=clinic.reception_mobile,
             context={
                 "name": " ".join(req.name.split())[:40],
@@ -212,7 +152,7 @@ def _notify_reception(req: CallbackRequest) -> None:
                 "preferred_time": req.preferred_time_display,
                 "recent_injury": req.recent_injury,
             },
-            callback_request=req,
+            about=req,
         )
     if clinic.reception_email:
         # Due now, or at the end of quiet hours; sent after commit, or by the periodic catch-up
@@ -281,6 +221,104 @@ def _email_reception(req: CallbackRequest, clinic: ClinicSettings) -> None:
         from_email=None,
         recipient_list=[clinic.reception_email],
     )
+
+
+OPEN_CONSTRAINT = "callback_one_open_request_per_phone"
+
+
+def _open_elsewhere(req: CallbackRequest) -> CallbackRequest | None:
+    return CallbackRequest.objects.open().filter(phone=req.phone).exclude(pk=req.pk).first()
+
+
+def _reopen_refusal(req: CallbackRequest, other: CallbackRequest) -> str:
+    return (
+        f"{req.name}'s request was left closed: {other.phone.as_national} already has an open request "
+        f"(from {timezone.localtime(other.created_at):%a %-d %b %H:%M}). Work that one instead."
+    )
+
+
+def _save_checked(req: CallbackRequest, **save_kwargs) -> None:
+    """Save, turning the one-open-request-per-phone constraint into a message reception can act on
+    (two requests reopened at once for the same number, or a race with the patient asking again)."""
+    try:
+        with transaction.atomic():
+            req.save(**save_kwargs)
+    except IntegrityError as error:
+        if OPEN_CONSTRAINT not in str(error):
+            raise
+        other = _open_elsewhere(req)
+        raise CallbackError(
+            _reopen_refusal(req, other) if other else "That number already has an open request."
+        ) from error
+
+
+def set_request_status(*, callback_request: CallbackRequest, status: str, by_user=None) -> CallbackRequest:
+    """Move a request to `status` (new, in progress, done, closed without contact).
+
+    Reopening a closed request (to new or in progress) is refused with `CallbackError` when the
+    same phone already has another open request: the clinic works one request per number. Closing
+    starts the retention clock (`closed_at`). Returns the request as saved.
+    """
+    if status not in CallbackRequest.Status.values:
+        raise CallbackError("That is not a status a callback request can have.")
+    with transaction.atomic():
+        req = CallbackRequest.objects.select_for_update().get(pk=callback_request.pk)
+        if req.status == status:
+            return req
+        reopening = not req.is_open and status in CallbackRequest.Status.open_statuses()
+        if reopening and (other := _open_elsewhere(req)):
+            raise CallbackError(_reopen_refusal(req, other))
+        req.status = status
+        _save_checked(req, update_fields=["status", "updated_at"])
+    return req
+
+
+EDITABLE_FIELDS = (
+    "status",
+    "name",
+    "phone",
+    "when",
+    "preferred_day",
+    "preferred_period",
+    "reason",
+    "recent_injury",
+    "message",
+)
+
+
+def update_request(*, callback_request: CallbackRequest, changes: dict, by_user=None) -> CallbackRequest:
+    """Save reception's edits to a request (the admin form), under the same rules as
+    `set_request_status`: a change of phone or a reopening that would give a number two open
+    requests raises `CallbackError`. Only `EDITABLE_FIELDS` are written."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise CallbackError(f"These cannot be edited: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        req = CallbackRequest.objects.select_for_update().get(pk=callback_request.pk)
+        for field, value in changes.items():
+            setattr(req, field, value)
+        if req.when != CallbackRequest.When.DAY:
+            req.preferred_day, req.preferred_period = None, ""
+        if req.is_open and (other := _open_elsewhere(req)):
+            raise CallbackError(_reopen_refusal(req, other))
+        _save_checked(req)
+    return req
+
+
+def log_call_attempt(
+    *, callback_request: CallbackRequest, outcome: str, note: str = "", at: datetime | None = None, by_user=None
+) -> CallAttempt:
+    """Record a call reception made for the request. The first logged call on a new request marks
+    it in progress (someone is working on it)."""
+    with transaction.atomic():
+        req = CallbackRequest.objects.select_for_update().get(pk=callback_request.pk)
+        attempt = CallAttempt.objects.create(
+            request=req, outcome=outcome, note=note.strip(), at=at or timezone.now(), by=by_user
+        )
+        if req.status == CallbackRequest.Status.NEW:
+            req.status = CallbackRequest.Status.IN_PROGRESS
+            req.save(update_fields=["status", "updated_at"])
+    return attempt
 
 
 def patient_for_request(*, callback_request: CallbackRequest) -> Patient:

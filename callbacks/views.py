@@ -18,6 +18,7 @@ from clinic.core.ip import ratelimit_ip_key
 from clinic.core.models import OpeningHours
 
 from . import services
+from .call_times import describe_call_time
 from .forms import CallbackRequestForm
 from .models import CallbackRequest
 
@@ -106,7 +107,7 @@ def thanks(request):
     period = period if period in CallbackRequest.Period.values else ""
     if when == CallbackRequest.When.DAY and day is None:
         when = CallbackRequest.When.ASAP
-    promise = services.describe_call_time(when=when, preferred_day=day, preferred_period=period)
+    promise = describe_call_time(when=when, preferred_day=day, preferred_period=period)
     return render(
         request,
         "callbacks/thanks.html",

@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from clinic.core.phones import PhoneSearchMixin
 
-from . import services
+from . import kinds, services
 from .models import Message
 
 
@@ -21,20 +23,31 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class KindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return kinds.choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Message)
 class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
     """The SMS log: read-only, because a text that went out cannot be changed; resend makes a new row."""
 
-    list_display = ["created_at", "kind", "to", "status", "due_at", "attempts", "error_code", "appointment"]
-    list_filter = [NeedsAttentionFilter, "status", "kind"]
+    list_display = ["created_at", "kind_label", "to", "status", "due_at", "attempts", "error_code", "about_link"]
+    list_filter = [NeedsAttentionFilter, "status", KindFilter]
     search_fields = ["to", "provider_id"]
     # Reception types numbers the way patients say them (07700 900123); the log stores E.164.
     phone_search_fields = ("to",)
     date_hierarchy = "created_at"
-    list_select_related = ["appointment"]
+    list_select_related = ["about_type"]
     actions = ["resend"]
     fields = [
-        "kind",
+        "kind_label",
         "to",
         "body",
         "status",
@@ -44,14 +57,30 @@ class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
         "provider_id",
         "error_code",
         "error_message",
-        "appointment",
-        "callback_request",
+        "about_link",
         "resent_from",
         "resent_by",
         "created_at",
         "updated_at",
     ]
     readonly_fields = fields
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_label(self, obj):
+        return obj.kind_label
+
+    @admin.display(description="about")
+    def about_link(self, obj):
+        """A link to what the text is about, in that object's own admin (if the user may see it)."""
+        if obj.about_type_id is None:
+            return "-"
+        content_type = obj.about_type
+        label = f"{content_type.name.capitalize()} {obj.about_id}"
+        try:
+            url = reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[obj.about_id])
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
 
     def has_add_permission(self, request):
         return False

@@ -3,10 +3,14 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
+
+from . import kinds
 
 
 def new_callback_token() -> str:
@@ -28,19 +32,12 @@ class MessageQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.pending_due(now).filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
 
-    def for_appointment(self, appointment):
-        return self.filter(appointment=appointment)
+    def about(self, obj):
+        """The messages about `obj` (an appointment, a callback request, ...)."""
+        return self.filter(about_type=ContentType.objects.get_for_model(obj), about_id=obj.pk)
 
 
 class Message(models.Model):
-    class Kind(models.TextChoices):
-        BOOKING_CONFIRMATION = "booking_confirmation", "Booking confirmation"
-        REMINDER = "reminder", "Reminder"
-        CANCELLATION = "cancellation", "Cancellation"
-        TIME_CHANGE = "time_change", "Time change"
-        CALLBACK_ACK = "callback_ack", "Callback request received"
-        CALLBACK_NOTICE = "callback_notice", "Callback notice to reception"
-
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
@@ -55,17 +52,17 @@ class Message(models.Model):
         def needs_attention(cls):
             return [cls.FAILED, cls.UNDELIVERED, cls.UNKNOWN]
 
-    kind = models.CharField(max_length=24, choices=Kind.choices)
+    # The template's name; the apps that send texts register their kinds' labels (`kinds`).
+    kind = models.CharField(max_length=32)
     to = PhoneNumberField("recipient")
     body = models.TextField()
-    appointment = models.ForeignKey(
-        "bookings.Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="sms_messages"
-    )
-    # The retention policy deletes closed callback requests; the texts about them hold the same
-    # personal data, so they go too.
-    callback_request = models.ForeignKey(
-        "callbacks.CallbackRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="sms_messages"
-    )
+    # What the text is about (an appointment, a callback request, ...), named generically so the
+    # SMS subsystem depends on no domain app. The domain models declare a GenericRelation back, so
+    # deleting one of them (retention, erasure) deletes the texts about it, which hold the same
+    # personal data.
+    about_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
     due_at = models.DateTimeField("due", default=timezone.now, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -96,7 +93,12 @@ class Message(models.Model):
         indexes = [
             # The relay's hot query: pending rows by due time.
             models.Index(fields=["due_at"], condition=Q(status="pending"), name="sms_message_pending_due"),
+            models.Index(fields=["about_type", "about_id"], name="sms_message_about"),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} to {self.to} ({self.get_status_display().lower()})"
+        return f"{self.kind_label} to {self.to} ({self.get_status_display().lower()})"
+
+    @property
+    def kind_label(self) -> str:
+        return kinds.label(self.kind)

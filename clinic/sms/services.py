@@ -120,29 +120,16 @@ def _write(**fields) -> Message:
     return message
 
 
-def queue_sms(
-    *,
-    kind: str,
-    to,
-    context: dict,
-    appointment=None,
-    callback_request=None,
-    due_at: datetime | None = None,
-) -> Message:
+def queue_sms(*, kind: str, to, context: dict, about=None, due_at: datetime | None = None) -> Message:
     """Write an SMS to the outbox, to go at `due_at` (default now), moved out of quiet hours.
 
-    Renders `templates/sms/<kind>.txt` with `context` plus `clinic`. The row is written in the
-    caller's transaction; if it is due now, its send task is queued when that transaction commits.
-    Never raises because Redis is down: the row stays pending and the relay sends it later.
+    Renders `templates/sms/<kind>.txt` with `context` plus `clinic`; `about` is the object the text
+    is about (kept generically, for the SMS log and so the text goes when the object is deleted).
+    The row is written in the caller's transaction; if it is due now, its send task is queued when
+    that transaction commits. Never raises because Redis is down: the row stays pending and the
+    relay sends it later.
     """
-    return _write(
-        kind=kind,
-        to=to,
-        body=render_sms(kind, context),
-        appointment=appointment,
-        callback_request=callback_request,
-        due_at=due_at,
-    )
+    return _write(kind=kind, to=to, body=render_sms(kind, context), about=about, due_at=due_at)
 
 
 def resend_message(*, message: Message, by_user=None) -> Message:
@@ -157,8 +144,8 @@ def resend_message(*, message: Message, by_user=None) -> Message:
             kind=message.kind,
             to=message.to,
             body=message.body,
-            appointment=message.appointment,
-            callback_request=message.callback_request,
+            about_type_id=message.about_type_id,
+            about_id=message.about_id,
             resent_from=message,
             resent_by=by_user,
         )

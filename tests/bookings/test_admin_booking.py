@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings import admin_forms
+from bookings.admin import forms as admin_forms
 from bookings.models import Appointment, Patient
+from bookings.notifications import Kind
 from clinic.sms.models import Message
 from tests.bookings.diary_support import book, ensure_roles_exist
 from tests.conftest import at
@@ -73,7 +74,7 @@ def test_reception_books_a_known_patient_and_lands_on_that_days_diary(
     assert appointment.history.first().history_user == receptionist
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('admin:bookings_diary')}?date={next_monday.isoformat()}"
-    assert Message.objects.filter(appointment=appointment, kind=Message.Kind.BOOKING_CONFIRMATION).exists()
+    assert Message.objects.about(appointment).filter(kind=Kind.BOOKING_CONFIRMATION).exists()
 
 
 def test_a_new_patient_is_created_inline_with_the_phone_in_international_form(signed_in, alice, lengths, next_monday):
@@ -179,7 +180,7 @@ def test_a_booking_can_be_moved_to_a_free_time_and_therapist(
     appointment.refresh_from_db()
     assert (appointment.therapist, appointment.start) == (ben, at(next_monday, "15:00"))
     assert appointment.history.first().history_user == receptionist
-    assert Message.objects.filter(appointment=appointment, kind=Message.Kind.TIME_CHANGE).exists()
+    assert Message.objects.about(appointment).filter(kind=Kind.TIME_CHANGE).exists()
 
 
 def test_moving_onto_a_taken_time_is_refused_with_the_clash(signed_in, patient, alice, lengths, next_monday):

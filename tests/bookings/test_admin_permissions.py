@@ -1,5 +1,7 @@
 """Each role against the admin pages that matter, and who may read a patient's clinical note."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -71,15 +73,21 @@ def test_each_role_reaches_only_its_pages(client, people, url_name, role):
         assert response["Location"].startswith(reverse("admin:login"))
 
 
+@pytest.fixture
+def on_its_day(time_machine, noted):
+    """Half an hour before `noted` starts: arrived / no-show can only be marked from its day on."""
+    time_machine.move_to(noted.start - timedelta(minutes=30))
+
+
 @pytest.mark.parametrize("role", ["reception", "manager"])
-def test_staff_who_run_the_diary_can_change_any_appointment(client, people, noted, role):
+def test_staff_who_run_the_diary_can_change_any_appointment(client, people, noted, on_its_day, role):
     client.force_login(people[role])
     change = reverse("admin:bookings_appointment_change", args=[noted.pk])
     page = client.get(change).content.decode()
     assert 'name="start_0"' in page and "Mark arrived" in page
 
 
-def test_a_therapist_sees_their_own_appointment_read_only(client, people, noted):
+def test_a_therapist_sees_their_own_appointment_read_only(client, people, noted, on_its_day):
     client.force_login(people["therapist"])
     change = reverse("admin:bookings_appointment_change", args=[noted.pk])
     response = client.get(change)
@@ -193,7 +201,7 @@ def test_history_cannot_be_used_to_revert_an_appointment(client, people, noted):
     assert noted.status == Appointment.Status.CANCELLED
 
 
-def test_the_appointment_history_shows_who_changed_what_and_when(client, people, noted):
+def test_the_appointment_history_shows_who_changed_what_and_when(client, people, noted, on_its_day):
     reception = people["reception"]
     client.force_login(reception)
     client.post(reverse("admin:bookings_appointment_set_status", args=[noted.pk, "arrived"]))

@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from bookings.models import Appointment, Patient
+from bookings.notifications import Kind
 from clinic.core.roles import MANAGER
 from clinic.sms.models import Message
 from tests.bookings.diary_support import book, ensure_roles_exist, staff
@@ -18,6 +19,12 @@ pytestmark = pytest.mark.django_db
 def _roles(db):
     """Before the cast's `receptionist` joins the Reception group."""
     ensure_roles_exist()
+
+
+@pytest.fixture(autouse=True)
+def _on_the_day(time_machine, next_monday):
+    """Reception marks what happened on the appointments' day (09:30, before the 10:00 visit)."""
+    time_machine.move_to(at(next_monday, "09:30"))
 
 
 CHANGELIST = reverse("admin:bookings_appointment_changelist")
@@ -105,20 +112,20 @@ def test_cancelling_keeps_the_appointment_with_reason_and_who_and_can_text_the_p
     assert (appointment.status, appointment.cancellation_reason) == (Status.CANCELLED, "Patient unwell")
     assert appointment.cancelled_by_user == receptionist
     assert latest(appointment).history_user == receptionist
-    assert Message.objects.filter(appointment=appointment, kind=Message.Kind.CANCELLATION).count() == 1
+    assert Message.objects.about(appointment).filter(kind=Kind.CANCELLATION).count() == 1
 
 
 def test_cancelling_without_texting_the_patient_writes_no_message(signed_in, appointment):
     signed_in.post(cancel_url(appointment), {"reason": "Clinic error"})
     appointment.refresh_from_db()
     assert appointment.status == Status.CANCELLED
-    assert not Message.objects.filter(appointment=appointment, kind=Message.Kind.CANCELLATION).exists()
+    assert not Message.objects.about(appointment).filter(kind=Kind.CANCELLATION).exists()
 
 
 def test_resending_the_confirmation_queues_another_text(signed_in, appointment):
     response = signed_in.post(reverse("admin:bookings_appointment_resend", args=[appointment.pk]), follow=True)
     assert "queued again" in response.content.decode()
-    assert Message.objects.filter(appointment=appointment, kind=Message.Kind.BOOKING_CONFIRMATION).count() == 1
+    assert Message.objects.about(appointment).filter(kind=Kind.BOOKING_CONFIRMATION).count() == 1
 
 
 def test_status_views_only_accept_post(signed_in, appointment):
@@ -184,7 +191,7 @@ def test_cancelling_from_the_list_asks_for_a_reason_first(signed_in, receptionis
     appointment.refresh_from_db()
     assert (appointment.status, appointment.cancellation_reason) == (Status.CANCELLED, "Snow")
     assert latest(appointment).history_user == receptionist
-    assert Message.objects.filter(appointment=appointment, kind=Message.Kind.CANCELLATION).exists()
+    assert Message.objects.about(appointment).filter(kind=Kind.CANCELLATION).exists()
 
 
 def test_cancelled_and_no_show_appointments_stay_and_can_be_filtered(signed_in, appointment, alice, lengths):

@@ -5,15 +5,14 @@ patient would see: one booking, everyone else "Sorry, that time has just been bo
 a deadlock, an integrity error or any other failure reaching the caller.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from bookings.models import Appointment
-from bookings.services import PatientDetails, SlotUnavailable, create_booking
+from bookings.services import BookingError, PatientDetails, SlotUnavailable, create_booking
 from clinic.core.models import ClinicSettings
+from tests import threads
 from tests.conftest import at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -22,33 +21,7 @@ ROUNDS = 5
 
 
 def run_together(calls):
-    """Run each callable in its own thread, all released by one barrier; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-    lock = threading.Lock()
-
-    def worker(call):
-        try:
-            barrier.wait(timeout=30)
-            outcome = call()
-            with lock:
-                results.append(outcome)
-        except SlotUnavailable as error:
-            with lock:
-                results.append(error)
-        except BaseException as error:
-            with lock:
-                errors.append(error)
-        finally:
-            connection.close()  # each thread opened its own connection
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread hung"
-    return results, errors
+    return threads.run_together(calls, answers=(BookingError,))
 
 
 def patient_number(i: int) -> PatientDetails:

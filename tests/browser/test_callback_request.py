@@ -2,7 +2,7 @@
 
 import pytest
 
-from callbacks.models import CallbackRequest
+from callbacks.models import CallbackRequest, SmsKind
 from clinic.sms.models import Message
 
 from .conftest import PHONE
@@ -35,7 +35,7 @@ def test_a_patient_requests_a_callback_from_the_home_page_on_a_phone(live_server
 
     req = CallbackRequest.objects.get()
     assert (req.name, req.phone.as_e164, req.reason) == ("Pat Example", "+447400123456", "question")
-    assert Message.objects.filter(callback_request=req, kind=Message.Kind.CALLBACK_ACK).count() == 1
+    assert Message.objects.about(req).filter(kind=SmsKind.CALLBACK_ACK).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

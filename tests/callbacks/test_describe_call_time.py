@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 import pytest
 from django.utils import timezone
 
-from callbacks.services import describe_call_time
+from callbacks.call_times import describe_call_time
 from clinic.core.models import OpeningHours
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
-from callbacks.models import CallbackRequest
+from callbacks.models import CallbackRequest, SmsKind
 from callbacks.services import request_callback
 from clinic.sms.models import Message
 
@@ -26,7 +26,7 @@ def _ask(**overrides):
 
 
 def _acks(req):
-    return Message.objects.filter(callback_request=req, kind=Message.Kind.CALLBACK_ACK)
+    return Message.objects.about(req).filter(kind=SmsKind.CALLBACK_ACK)
 
 
 def test_a_second_request_from_the_same_phone_while_one_is_open_updates_it(reception):
@@ -46,7 +46,7 @@ def test_a_second_request_from_the_same_phone_while_one_is_open_updates_it(recep
     )
     assert req.message == "Neck pain\n\nOk"  # nothing they told us is lost
     # Reception was told once, about the new request; the update shows in the queue.
-    assert Message.objects.filter(kind=Message.Kind.CALLBACK_NOTICE).count() == 1
+    assert Message.objects.filter(kind=SmsKind.CALLBACK_NOTICE).count() == 1
 
 
 def test_a_repeat_request_within_a_day_sends_no_second_acknowledgement():

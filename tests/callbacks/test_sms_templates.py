@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from callbacks.models import CallbackRequest
+from callbacks.models import CallbackRequest, SmsKind
 from callbacks.services import request_callback
 from clinic.core.models import ClinicSettings
 from clinic.sms import gsm
@@ -31,7 +31,7 @@ def test_both_texts_fit_in_two_gsm_segments_even_for_a_long_name_and_message(rec
         recent_injury=True,
     ).request
 
-    for text in Message.objects.filter(callback_request=req):
+    for text in Message.objects.about(req).filter():
         assert gsm.is_gsm7(text.body), text.body
         assert gsm.segments(text.body) <= 2, text.body
         assert "\u2019" not in text.body
@@ -41,6 +41,6 @@ def test_both_texts_fit_in_two_gsm_segments_even_for_a_long_name_and_message(rec
 def test_the_acknowledgement_uses_the_first_name_and_the_clinic_phone(reception):
     req = request_callback(name="  Pat   Example ", phone="+447400123456", reason="book").request
 
-    ack = Message.objects.get(callback_request=req, kind=Message.Kind.CALLBACK_ACK)
+    ack = Message.objects.about(req).get(kind=SmsKind.CALLBACK_ACK)
     assert ack.body.startswith("Thanks, Pat, we'll call you ")
     assert ClinicSettings.load().phone.as_national in ack.body

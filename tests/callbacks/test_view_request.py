@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.forms import started_token
-from callbacks.models import CallbackRequest
+from callbacks.models import CallbackRequest, SmsKind
 from clinic.sms.models import Message
 
 from .conftest import MOBILE, MOBILE_E164, RECEPTION_MOBILE, form_data
@@ -37,9 +37,9 @@ def test_a_valid_request_creates_one_request_one_acknowledgement_and_one_notice(
     req = CallbackRequest.objects.get()
     assert (req.name, req.phone.as_e164, req.reason, req.status) == ("Pat Example", MOBILE_E164, "book", "new")
     assert req.message == "Lower back, since Monday"
-    texts = Message.objects.filter(callback_request=req)
-    ack = texts.get(kind=Message.Kind.CALLBACK_ACK)
-    notice = texts.get(kind=Message.Kind.CALLBACK_NOTICE)
+    texts = Message.objects.about(req).filter()
+    ack = texts.get(kind=SmsKind.CALLBACK_ACK)
+    notice = texts.get(kind=SmsKind.CALLBACK_NOTICE)
     assert texts.count() == 2
     assert ack.to.as_e164 == MOBILE_E164
     assert ack.body.startswith("Thanks, Pat, we'll call you")
@@ -74,8 +74,8 @@ def test_a_landline_gets_no_acknowledgement_text_but_reception_is_told(client, r
     client.post(URL, form_data(phone="0113 496 0000"))
 
     req = CallbackRequest.objects.get()
-    kinds = list(Message.objects.filter(callback_request=req).values_list("kind", flat=True))
-    assert kinds == [Message.Kind.CALLBACK_NOTICE]
+    kinds = list(Message.objects.about(req).filter().values_list("kind", flat=True))
+    assert kinds == [SmsKind.CALLBACK_NOTICE]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
+from bookings.notifications import Kind
 from bookings.services import create_booking
 from clinic.sms.models import Message
 from clinic.sms.services import relay_due_messages
@@ -35,7 +36,7 @@ def test_a_booking_is_texted_through_a_worker_and_twilio_reports_it_delivered(
     appointment = create_booking(length=lengths[60], start=at(next_monday, "10:00"), patient=patient, therapist=alice)
 
     [request] = twilio.wait_for_requests(1)
-    confirmation = Message.objects.get(appointment=appointment, kind=Message.Kind.BOOKING_CONFIRMATION)
+    confirmation = Message.objects.about(appointment).get(kind=Kind.BOOKING_CONFIRMATION)
     callback_url = f"https://clinic.example.test/sms/status/{confirmation.callback_token}/"
     assert request["path"] == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
     assert request["form"] == {
@@ -59,7 +60,7 @@ def test_a_booking_is_texted_through_a_worker_and_twilio_reports_it_delivered(
     assert status_of(confirmation) == Message.Status.DELIVERED
 
     # The reminder waits for its due time; nothing else went out.
-    assert Message.objects.get(appointment=appointment, kind=Message.Kind.REMINDER).status == Message.Status.PENDING
+    assert Message.objects.about(appointment).get(kind=Kind.REMINDER).status == Message.Status.PENDING
     assert relay_due_messages() == 0
     assert len(twilio.requests) == 1
 
@@ -75,7 +76,7 @@ def test_a_booking_succeeds_quickly_with_redis_down_and_the_relay_sends_it_once_
     appointment = create_booking(length=lengths[60], start=at(next_monday, "10:00"), patient=patient, therapist=alice)
     assert time.monotonic() - started < 1.5
 
-    confirmation = Message.objects.get(appointment=appointment, kind=Message.Kind.BOOKING_CONFIRMATION)
+    confirmation = Message.objects.about(appointment).get(kind=Kind.BOOKING_CONFIRMATION)
     assert confirmation.status == Message.Status.PENDING
     assert twilio.requests == []
 

@@ -6,9 +6,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bookings import notifications
 from bookings.models import Appointment
-from bookings.services import BookingError, cancel_booking, create_booking, reschedule_booking, set_status
+from bookings.notifications import Kind
+from bookings.services import (
+    BookingError,
+    cancel_booking,
+    create_booking,
+    reschedule_booking,
+    resend_confirmation,
+    set_status,
+)
 from clinic.core.models import ClinicSettings
 from clinic.sms.models import Message
 from clinic.sms.services import relay_due_messages
@@ -46,11 +53,11 @@ def book(on_commit, lengths, alice, patient):
 
 
 def messages(appointment, **filters):
-    return list(Message.objects.filter(appointment=appointment, **filters).order_by("pk"))
+    return list(Message.objects.about(appointment).filter(**filters).order_by("pk"))
 
 
 def reminder(appointment):
-    return Message.objects.get(appointment=appointment, kind=Message.Kind.REMINDER, status=Message.Status.PENDING)
+    return Message.objects.about(appointment).get(kind=Kind.REMINDER, status=Message.Status.PENDING)
 
 
 def test_a_booking_is_confirmed_at_once_and_reminded_24_hours_before(monday_afternoon, book, sms_outbox):
@@ -182,7 +189,7 @@ def test_restoring_a_cancelled_appointment_confirms_it_again_and_reschedules_the
 def test_resending_the_confirmation_makes_a_new_message(monday_afternoon, book, on_commit, sms_outbox):
     appointment = book(at(WEDNESDAY, "10:00"))
     first = messages(appointment, kind="booking_confirmation")[0]
-    again = on_commit(notifications.resend_confirmation, appointment=appointment)
+    again = on_commit(resend_confirmation, appointment=appointment)
     again.refresh_from_db()
     assert again.pk != first.pk
     assert again.resent_from == first
@@ -195,4 +202,4 @@ def test_a_cancelled_appointments_confirmation_cannot_be_resent(monday_afternoon
     on_commit(cancel_booking, appointment=appointment, cancelled_by=Appointment.CancelledBy.CLINIC)
     appointment.refresh_from_db()
     with pytest.raises(BookingError, match="Only a booked appointment"):
-        notifications.resend_confirmation(appointment=appointment)
+        resend_confirmation(appointment=appointment)

@@ -11,15 +11,15 @@ CHANGELIST = "admin:sms_message_changelist"
 
 @pytest.fixture
 def log(db):
-    def make(status, kind=Message.Kind.REMINDER, to="+447700900123", body="Hello"):
+    def make(status, kind="reminder", to="+447700900123", body="Hello"):
         return Message.objects.create(kind=kind, to=to, body=body, status=status)
 
     return {
         "failed": make(Message.Status.FAILED, to="+447700900111", body="Failed one"),
-        "unknown": make(Message.Status.UNKNOWN, kind=Message.Kind.BOOKING_CONFIRMATION, body="Unknown one"),
+        "unknown": make(Message.Status.UNKNOWN, kind="booking_confirmation", body="Unknown one"),
         "undelivered": make(Message.Status.UNDELIVERED, body="Undelivered one"),
         "delivered": make(Message.Status.DELIVERED, body="Delivered one"),
-        "pending": make(Message.Status.PENDING, kind=Message.Kind.CANCELLATION, body="Pending one"),
+        "pending": make(Message.Status.PENDING, kind="cancellation", body="Pending one"),
     }
 
 

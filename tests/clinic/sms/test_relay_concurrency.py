@@ -28,8 +28,7 @@ COUNT = 50
 def due_messages(db):
     earlier = timezone.now() - timedelta(minutes=5)
     return Message.objects.bulk_create(
-        Message(kind=Message.Kind.REMINDER, to=f"+4477009{n:05d}", body=f"Reminder {n}", due_at=earlier)
-        for n in range(COUNT)
+        Message(kind="reminder", to=f"+4477009{n:05d}", body=f"Reminder {n}", due_at=earlier) for n in range(COUNT)
     )
 
 

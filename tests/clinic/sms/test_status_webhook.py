@@ -19,7 +19,7 @@ def webhook(settings):
 @pytest.fixture
 def sent_message(db):
     return Message.objects.create(
-        kind=Message.Kind.REMINDER, to="+447700900123", body="Hello", status=Message.Status.SENT, provider_id="SM1"
+        kind="reminder", to="+447700900123", body="Hello", status=Message.Status.SENT, provider_id="SM1"
     )
 
 

@@ -35,7 +35,7 @@ def long_appointment(lengths):
 def test_every_booking_text_is_plain_gsm_at_most_two_segments_and_signed(
     long_appointment, kind, manage_url, monkeypatch
 ):
-    monkeypatch.setattr(notifications, "_manage_url", lambda appointment: manage_url)
+    monkeypatch.setattr(notifications, "_manage_url", lambda appointment, at=None: manage_url)
     context = notifications._fitting_context(kind, long_appointment, old_when="Mon 7 Jan at 09:00")
     body = render_sms(kind, context)
 
@@ -59,7 +59,7 @@ def test_the_confirmation_links_to_the_patients_manage_page(alice, patient, leng
 
 
 def test_the_confirmation_reads_naturally(alice, patient, lengths, monkeypatch):
-    monkeypatch.setattr(notifications, "_manage_url", lambda appointment: "")
+    monkeypatch.setattr(notifications, "_manage_url", lambda appointment, at=None: "")
     appointment = Appointment.objects.create(
         patient=patient, therapist=alice, length=lengths[60], start=at(date(2030, 1, 9), "10:00")
     )
@@ -72,7 +72,7 @@ def test_the_confirmation_reads_naturally(alice, patient, lengths, monkeypatch):
 
 
 def test_typographic_characters_become_plain_ones_and_apostrophes_are_not_escaped(lengths, monkeypatch):
-    monkeypatch.setattr(notifications, "_manage_url", lambda appointment: "")
+    monkeypatch.setattr(notifications, "_manage_url", lambda appointment, at=None: "")
     therapist = make_therapist("Siobh\u00e1n O\u2019Neill\u00a0\u2013 Senior", lengths=lengths.values())
     patient = Patient.objects.create(name="Zo\u00eb O'Brien", phone="+447700900555")
     appointment = Appointment.objects.create(

@@ -21,11 +21,10 @@ from django.views import View
 from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointments
 from therapists.models import Therapist
 
-from . import notifications
-from .admin_forms import CancelForm
-from .diary import load_day, load_week
-from .models import Appointment
-from .services import STATUS_TRANSITIONS, BookingError, cancel_booking, set_status
+from ..diary import load_day, load_week
+from ..models import Appointment
+from ..services import BookingError, allowed_statuses, cancel_booking, resend_confirmation, set_status
+from .forms import CancelForm
 
 # The buttons on an appointment's page, in the order reception meets them during a visit.
 STATUS_BUTTONS = [
@@ -59,17 +58,11 @@ def _next_url(request, fallback: str) -> str:
     return fallback
 
 
-def resend_confirmation(appointment: Appointment) -> bool:
-    """Queue the booking confirmation text again (raises `BookingError` unless it is booked)."""
-    notifications.resend_confirmation(appointment=appointment)
-    return True
-
-
 def status_actions(model_admin, request, appointment: Appointment) -> dict:
     """Which buttons the appointment page shows this user."""
     if not model_admin.has_change_permission(request, appointment):
         return {}
-    allowed = STATUS_TRANSITIONS.get(appointment.status, set())
+    allowed = allowed_statuses(appointment)
     buttons = []
     for status, label in STATUS_BUTTONS:
         if status in allowed:
@@ -253,11 +246,10 @@ class ResendConfirmationView(AdminPageView):
     def post(self, request, object_id):
         appointment = self.appointment(request, object_id)
         try:
-            queued = resend_confirmation(appointment)
+            resend_confirmation(appointment=appointment, by_user=request.user)
         except BookingError as error:
             messages.error(request, error.message)
         else:
-            if queued:
-                messages.success(request, f"The confirmation text to {appointment.patient.name} is queued again.")
+            messages.success(request, f"The confirmation text to {appointment.patient.name} is queued again.")
         fallback = reverse("admin:bookings_appointment_change", args=[appointment.pk])
         return HttpResponseRedirect(_next_url(request, fallback))

@@ -11,8 +11,8 @@ from django import forms
 
 from clinic.core.phones import PhoneField
 
-from .models import Appointment, Patient
-from .services import clash_message, clashes
+from ..models import Appointment, Patient
+from ..services import clash_message, clashes
 
 MOVE_FIELDS = ("therapist", "length", "start")
 

@@ -1,4 +1,4 @@
-"""Admin for treatments, patients and appointments: reception's workplace.
+"""Appointments in the admin: reception books, moves, cancels and marks them here.
 
 Appointments are booked, moved, cancelled and re-statused only through `bookings.services`, so
 the lock / re-check / constraint guard and the audit trail (django-simple-history, with the acting
@@ -9,129 +9,34 @@ superuser. The patient's note and screening answers are shown only to holders of
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from clinic.core.phones import PhoneSearchMixin
 from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointments
 
-from . import admin_views
-from .admin_forms import MOVE_FIELDS, CancelForm, PatientAdminForm, StaffAppointmentForm
-from .models import Appointment, Patient, Treatment, TreatmentLength
-from .services import BookingError, PatientDetails, cancel_booking, create_booking, reschedule_booking, set_status
+from ..models import Appointment
+from ..services import (
+    BookingError,
+    PatientDetails,
+    cancel_booking,
+    create_booking,
+    patient_overlaps,
+    reschedule_booking,
+    resend_confirmation,
+    set_status,
+    update_note,
+)
+from . import diary_views
+from .forms import MOVE_FIELDS, CancelForm, StaffAppointmentForm
+from .history import KeptHistoryAdmin
 
 CLINICAL_FIELDS = ("note", "screening")
-
-
-class TreatmentLengthInline(admin.TabularInline):
-    model = TreatmentLength
-    extra = 0
-
-
-@admin.register(Treatment)
-class TreatmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "active", "display_order"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [TreatmentLengthInline]
-
-
-@admin.register(TreatmentLength)
-class TreatmentLengthAdmin(admin.ModelAdmin):
-    list_display = ["treatment", "minutes", "price", "buffer_minutes", "active"]
-    list_filter = ["treatment", "active"]
-
-
-class ReadableHistory(HistoricalRecordContextHelper):
-    """History changes as reception reads them: "Booked → Arrived", "Mon 07 Dec 10:00"."""
-
-    def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if field.choices and value is not None:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, datetime):
-            return f"{timezone.localtime(value):%a %d %b %Y %H:%M}"
-        return super().prepare_delta_change_value(change, value)
-
-
-class KeptHistoryAdmin(SimpleHistoryAdmin):
-    """History that is read, never reverted, and only for rows the user may see; no deleting."""
-
-    history_hidden_fields: tuple[str, ...] = ()
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_view(self, request, object_id, extra_context=None):
-        # simple-history falls back to the historical rows when the queryset does not hold the
-        # object, which would show a therapist someone else's appointment.
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # A POST here would "revert" the row with a plain save, around the booking services.
-        if request.method != "GET":
-            raise PermissionDenied
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def hidden_history_fields(self, request) -> list[str]:
-        return list(self.history_hidden_fields)
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ReadableHistory(self.model, historical_record)
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        hidden = self.hidden_history_fields(request)
-        previous = None
-        for current in historical_records:
-            if previous is not None:
-                delta = previous.diff_against(
-                    current, excluded_fields=hidden, foreign_keys_are_objs=foreign_keys_are_objs
-                )
-                helper = self.get_historical_record_context_helper(request, previous)
-                previous.history_delta_changes = helper.context_for_delta_changes(delta)
-            previous = current
-
-
-@admin.register(Patient)
-class PatientAdmin(PhoneSearchMixin, KeptHistoryAdmin):
-    form = PatientAdminForm
-    list_display = ["name", "phone_number", "email", "created_at"]
-    search_fields = ["name", "phone", "email"]
-    phone_search_fields = ("phone",)
-    readonly_fields = ["created_at"]
-    object_history_list_template = "admin/bookings/object_history_list.html"
-
-    @admin.display(description="phone", ordering="phone")
-    def phone_number(self, obj):
-        return obj.phone.as_national if obj.phone else ""
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if sees_only_own_appointments(request.user):
-            queryset = queryset.filter(appointments__therapist__user=request.user).distinct()
-        return queryset
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -331,13 +236,8 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
                 length=obj.length,
                 by_user=request.user,
             )
-        other = [name for name in form.changed_data if name not in MOVE_FIELDS and name in ("note",)]
-        if other:
-            current = Appointment.objects.get(pk=obj.pk)
-            for name in other:
-                setattr(current, name, data[name])
-            current._history_user = request.user
-            current.save(update_fields=[*other, "updated_at"])
+        if "note" in form.changed_data and can_view_clinical_notes(request.user):
+            update_note(appointment=obj, note=data["note"], by_user=request.user)
 
     def save_related(self, request, form, formsets, change):
         # Nothing related is edited here; the appointment itself was written by the service.
@@ -352,18 +252,27 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
             f"({obj.length.minutes} min), reference {obj.reference}.",
             messages.SUCCESS,
         )
-        return HttpResponseRedirect(admin_views.diary_url(obj.local_start.date()))
+        for other in patient_overlaps(patient=obj.patient, start=obj.start, end=obj.end, exclude_id=obj.pk):
+            # Reception may book overlapping appointments on purpose (two treatments back to
+            # back with different therapists), but it should never happen by accident.
+            self.message_user(
+                request,
+                f"{obj.patient.name} also has {other.reference} with {other.therapist} "
+                f"{other.local_start:%H:%M}–{other.local_end:%H:%M}, which overlaps this booking.",
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(diary_views.diary_url(obj.local_start.date()))
 
     def response_change(self, request, obj):
         if "_continue" in request.POST or "_popup" in request.POST:
             return super().response_change(request, obj)
         self.message_user(request, f"Saved {obj.reference}: {obj.local_start:%a %d %b %H:%M}.", messages.SUCCESS)
-        return HttpResponseRedirect(admin_views.diary_url(obj.local_start.date()))
+        return HttpResponseRedirect(diary_views.diary_url(obj.local_start.date()))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["status_actions"] = admin_views.status_actions(self, request, obj)
-            context["diary_url"] = admin_views.diary_url(obj.local_start.date())
+            context["status_actions"] = diary_views.status_actions(self, request, obj)
+            context["diary_url"] = diary_views.diary_url(obj.local_start.date())
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- extra pages -------------------------------------------------------------------------
@@ -371,28 +280,28 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         extra = [
-            path("diary/", view(admin_views.DiaryDayView.as_view(model_admin=self)), name="bookings_diary"),
-            path("diary/week/", view(admin_views.DiaryWeekView.as_view(model_admin=self)), name="bookings_diary_week"),
+            path("diary/", view(diary_views.DiaryDayView.as_view(model_admin=self)), name="bookings_diary"),
+            path("diary/week/", view(diary_views.DiaryWeekView.as_view(model_admin=self)), name="bookings_diary_week"),
             path(
                 "<path:object_id>/status/<str:status>/",
-                view(admin_views.StatusChangeView.as_view(model_admin=self)),
+                view(diary_views.StatusChangeView.as_view(model_admin=self)),
                 name="bookings_appointment_set_status",
             ),
             path(
                 "<path:object_id>/cancel/",
-                view(admin_views.CancelView.as_view(model_admin=self)),
+                view(diary_views.CancelView.as_view(model_admin=self)),
                 name="bookings_appointment_cancel",
             ),
             path(
                 "<path:object_id>/resend/",
-                view(admin_views.ResendConfirmationView.as_view(model_admin=self)),
+                view(diary_views.ResendConfirmationView.as_view(model_admin=self)),
                 name="bookings_appointment_resend",
             ),
         ]
         return extra + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "diary_url": admin_views.diary_url(timezone.localdate())}
+        extra_context = {**(extra_context or {}), "diary_url": diary_views.diary_url(timezone.localdate())}
         return super().changelist_view(request, extra_context)
 
     # --- list actions (each row through a service, so history records who did it) -----------
@@ -465,15 +374,13 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
 
     @admin.action(description="Resend the confirmation text", permissions=["change"])
     def resend_confirmations(self, request, queryset):
-        sent = 0
-        for appointment in queryset:
-            try:
-                if admin_views.resend_confirmation(appointment):
-                    sent += 1
-            except BookingError as error:
-                self.message_user(request, f"Not resent: {appointment.reference}: {error.message}", messages.ERROR)
-        if sent:
-            self.message_user(request, f"Confirmation queued for {sent} appointment{'s' if sent != 1 else ''}.")
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda appointment: resend_confirmation(appointment=appointment, by_user=request.user),
+            "have their confirmation queued again",
+            refused_text="Not resent",
+        )
 
 
 def _answer(value) -> str:

@@ -1,0 +1,7 @@
+"""Reception's workplace in the admin: appointments and the diary, patients, treatments.
+
+Every write here goes through `bookings.services` (see `appointments`), so the lock / re-check /
+constraint guard and the audit trail apply to every change made in the admin.
+"""
+
+from . import appointments, patients, treatments  # noqa: F401  (registers the ModelAdmins)

@@ -1,0 +1,62 @@
+"""Every write to bookings goes through these functions (views, admin and tasks call them).
+
+- `booking`: book an appointment; the lock / re-check / constraint guard the others share.
+- `changes`: move or cancel, and the patient's notice rule (`change_policy`).
+- `statuses`: arrived, completed, no-show, restore.
+- `notes`: the patient's clinical note.
+- `patients`: a patient's name, phone and email.
+- `resend`: send a confirmation again.
+- `errors`: the refusals, with text safe to show.
+"""
+
+from ..policy import ChangePolicy, change_policy
+from .booking import (
+    PatientDetails,
+    check_bookable,
+    clash_message,
+    clashes,
+    create_booking,
+    nearest_free_starts,
+    patient_overlaps,
+)
+from .changes import cancel_booking, reschedule_booking
+from .errors import (
+    AlreadyBooked,
+    Alternative,
+    BookingError,
+    ChangeNotAllowed,
+    NotOffered,
+    PolicyViolation,
+    SlotUnavailable,
+)
+from .notes import update_note
+from .patients import save_patient_details
+from .resend import resend_confirmation
+from .statuses import STATUS_TRANSITIONS, allowed_statuses, set_status
+
+__all__ = [
+    "STATUS_TRANSITIONS",
+    "AlreadyBooked",
+    "Alternative",
+    "BookingError",
+    "ChangeNotAllowed",
+    "ChangePolicy",
+    "NotOffered",
+    "PatientDetails",
+    "PolicyViolation",
+    "SlotUnavailable",
+    "allowed_statuses",
+    "cancel_booking",
+    "change_policy",
+    "check_bookable",
+    "clash_message",
+    "clashes",
+    "create_booking",
+    "nearest_free_starts",
+    "patient_overlaps",
+    "reschedule_booking",
+    "resend_confirmation",
+    "save_patient_details",
+    "set_status",
+    "update_note",
+]

@@ -1,0 +1,311 @@
+"""Booking an appointment, and the checks every write to the diary shares.
+
+Every write follows lock, re-check, write inside one transaction: the therapists' rows are locked
+(in primary-key order, so concurrent bookings queue instead of deadlocking), availability is
+re-checked with the same engine the pages use, and only then is the row written. PostgreSQL's
+exclusion constraint `appointment_no_overlap` is the last word; its violation becomes the same
+friendly `SlotUnavailable` as a failed re-check. On SQLite (the demo) there is no such
+constraint, but every transaction is IMMEDIATE, which serialises the check and the insert.
+
+SMS side effects are written as outbox rows in the same transaction (`bookings.notifications`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
+
+from therapists.models import Therapist
+
+from .. import notifications
+from ..models import Appointment, Patient, TreatmentLength, local_day_bounds
+from ..schedules import BookingPolicy, find_free_starts
+from .errors import AlreadyBooked, Alternative, NotOffered, PolicyViolation, SlotUnavailable
+
+OVERLAP_CONSTRAINT = "appointment_no_overlap"
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    name: str
+    phone: PhoneNumber | str
+    email: str = ""
+
+
+def is_overlap_violation(error: IntegrityError) -> bool:
+    """Whether the database refused a write because the therapist's time was taken meanwhile."""
+    cause = error.__cause__
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT or OVERLAP_CONSTRAINT in str(error)
+
+
+def lock_therapists(ids) -> None:
+    """Row locks on the therapists, always in the same order (a no-op on SQLite)."""
+    list(Therapist.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _find_or_create_patient(details: PatientDetails | Patient) -> Patient:
+    if isinstance(details, Patient):
+        return details
+    patient, created = Patient.objects.get_or_create(
+        phone=details.phone, defaults={"name": details.name.strip(), "email": details.email}
+    )
+    # The phone identifies the patient; keep their name as the clinic knows it, but learn an
+    # email address they give for the first time.
+    if not created and details.email and not patient.email:
+        patient.email = details.email
+        patient.save(update_fields=["email"])
+    return patient
+
+
+def _known_patient(details: PatientDetails | Patient) -> Patient | None:
+    """The patient these details name, if the clinic knows them already (by phone)."""
+    if isinstance(details, Patient):
+        return details
+    return Patient.objects.filter(phone=details.phone).first()
+
+
+def patient_overlaps(*, patient: Patient, start: datetime, end: datetime, exclude_id: int | None = None):
+    """The patient's other time-holding appointments overlapping [start, end) (a read)."""
+    return (
+        Appointment.objects.holding_time()
+        .filter(patient=patient, start__lt=end, end__gt=start)
+        .exclude(pk=exclude_id)
+        .select_related("therapist")
+    )
+
+
+def _booked_minutes_on_day(therapist_ids, day) -> dict[int, int]:
+    start, end = local_day_bounds(day)
+    rows = (
+        Appointment.objects.holding_time()
+        .filter(therapist_id__in=therapist_ids, start__gte=start, start__lt=end)
+        .values("therapist_id")
+        .annotate(total=Sum("length__minutes"))
+    )
+    return {r["therapist_id"]: r["total"] for r in rows}
+
+
+def nearest_free_starts(
+    *,
+    length: TreatmentLength,
+    around: datetime,
+    therapist: Therapist | None,
+    count: int = 3,
+    online: bool = True,
+    ignore_appointment_id: int | None = None,
+) -> list[Alternative]:
+    """The `count` free starts nearest to `around`, looking a week either side."""
+    ids = [therapist.pk] if therapist else offering_ids(length)
+    day = timezone.localtime(around).date()
+    found = find_free_starts(
+        therapist_ids=ids,
+        length=length,
+        first_day=day - timedelta(days=7),
+        last_day=day + timedelta(days=7),
+        online=online,
+        ignore_appointment_id=ignore_appointment_id,
+    )
+    starts = sorted({s for per_day in found.values() for day_starts in per_day.values() for s in day_starts})
+    starts.sort(key=lambda s: (abs(s - around), s))
+    return [Alternative(start=s, therapist_id=therapist.pk if therapist else None) for s in starts[:count]]
+
+
+def offering_ids(length: TreatmentLength) -> list[int]:
+    return list(Therapist.objects.active().offering(length).values_list("pk", flat=True))
+
+
+def free_therapists_at(ids, length, start, *, online, ignore_appointment_id=None) -> list[int]:
+    """Which of these therapists could take `length` at `start` (one availability load)."""
+    day = timezone.localtime(start).date()
+    found = find_free_starts(
+        therapist_ids=ids,
+        length=length,
+        first_day=day,
+        last_day=day,
+        online=online,
+        ignore_appointment_id=ignore_appointment_id,
+    )
+    return [t for t in ids if start in found.get(t, {}).get(day, [])]
+
+
+def check_online_rules(start: datetime, policy: BookingPolicy, now: datetime) -> None:
+    if start < now:
+        raise PolicyViolation("That time has already passed. Please choose another time.")
+    if start < now + policy.min_notice:
+        raise PolicyViolation("That time is too soon to book online. Please choose a later time or phone us.")
+    if timezone.localtime(start).date() > policy.last_day(now):
+        raise PolicyViolation("That day is too far ahead to book online yet. Please choose an earlier day.")
+
+
+def candidates(length: TreatmentLength, therapist: Therapist | None, *, online_rules: bool) -> list[int]:
+    """The therapists who could take this booking: the one named, or all who offer the length.
+
+    Raises `NotOffered` for a withdrawn length, or a therapist who does not offer it (or, online,
+    who is not taking bookings). Reception may still book an inactive therapist.
+    """
+    if not length.active or not length.treatment.active:
+        raise NotOffered("That treatment length is no longer offered.")
+    if therapist is None:
+        return offering_ids(length)
+    if (online_rules and not therapist.active) or not length.therapists.filter(pk=therapist.pk).exists():
+        raise NotOffered(f"{therapist.name} does not offer {length.minutes}-minute sessions.")
+    return [therapist.pk]
+
+
+def check_bookable(*, length: TreatmentLength, therapist: Therapist | None, start: datetime) -> None:
+    """Whether a patient could book `length` at `start` online right now; writes nothing.
+
+    The booking pages call this when they show a chosen time, so a bad or stale choice gets its
+    message before the patient types anything; `create_booking` re-checks under the lock. Raises
+    `NotOffered`, `PolicyViolation` (past, too soon, beyond the horizon, outside hours) or
+    `SlotUnavailable` (taken; with the three nearest free starts).
+    """
+    ids = candidates(length, therapist, online_rules=True)
+    check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
+    if not free_therapists_at(ids, length, start, online=True):
+        refusal = _not_free_refusal(ids, length, start)
+        if isinstance(refusal, SlotUnavailable):
+            refusal.alternatives = nearest_free_starts(length=length, around=start, therapist=therapist)
+        raise refusal
+
+
+def _not_free_refusal(ids, length: TreatmentLength, start: datetime) -> SlotUnavailable | PolicyViolation:
+    """Why nobody can take an online booking at `start`: it is taken, or it is not a time we
+    offer at all (outside hours, off the grid). Alternatives are added by the caller."""
+    held_until = start + length.duration + length.buffer
+    if Appointment.objects.holding_time().filter(therapist_id__in=ids).overlapping(start, held_until).exists():
+        return SlotUnavailable()
+    return PolicyViolation("That time is outside our hours for online booking. Please choose another time.")
+
+
+def _refuse_patient_overlap(patient: Patient | None, length: TreatmentLength, start: datetime) -> None:
+    if patient is None:
+        return
+    held = patient_overlaps(patient=patient, start=start, end=start + length.duration).first()
+    if held is not None:
+        raise AlreadyBooked(
+            f"You already have an appointment at {held.local_start:%H:%M} on {held.local_start:%a %-d %b} "
+            f"(reference {held.reference}), so we have not booked another at the same time.",
+            appointment=held,
+        )
+
+
+def create_booking(
+    *,
+    length: TreatmentLength,
+    start: datetime,
+    patient: PatientDetails | Patient,
+    therapist: Therapist | None = None,
+    note: str = "",
+    screening: dict | None = None,
+    source: str = Appointment.Source.ONLINE,
+    idempotency_key: str | None = None,
+    online_rules: bool = True,
+    notify_patient: bool = True,
+    by_user=None,
+) -> Appointment:
+    """Book `length` at `start` with `therapist`, or with whoever is free if None.
+
+    With no preference, the free therapist with the fewest booked minutes that day is chosen.
+    Finds or creates the patient by phone. A repeated call with the same `idempotency_key`
+    returns the appointment the first call made, even when the calls run at the same time (the
+    key is looked for again under the lock). Writes the confirmation and reminder SMS rows.
+
+    Raises `SlotUnavailable` (with the three nearest free starts) if the time is not free,
+    `NotOffered` if the therapist does not offer the length; with `online_rules` (a patient
+    booking online), `PolicyViolation` when the time breaks the minimum notice or horizon, and
+    `AlreadyBooked` when the patient already holds an appointment overlapping it (reception may
+    book that on purpose; the admin warns instead).
+    """
+    if idempotency_key and (existing := _booked_with_key(idempotency_key)):
+        return existing
+    ids = candidates(length, therapist, online_rules=online_rules)
+    if online_rules:
+        check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
+
+    try:
+        with transaction.atomic():
+            lock_therapists(ids)
+            # Identical submissions queue on the same locks; the ones behind the first find its
+            # booking here and land on the same confirmation instead of "just taken".
+            if idempotency_key and (existing := _booked_with_key(idempotency_key)):
+                return existing
+            if online_rules:
+                _refuse_patient_overlap(_known_patient(patient), length, start)
+            free = free_therapists_at(ids, length, start, online=online_rules)
+            if not free and not online_rules and therapist is not None:
+                # Reception may book a named therapist outside the grid or their hours (a patient
+                # who phones), but never over another appointment.
+                if clashes(None, therapist, length, start):
+                    raise SlotUnavailable(clash_message(None, therapist, length, start))
+                free = [therapist.pk]
+            if not free:
+                raise _not_free_refusal(ids, length, start) if online_rules else SlotUnavailable()
+            if len(free) > 1:
+                minutes = _booked_minutes_on_day(free, timezone.localtime(start).date())
+                free.sort(key=lambda t: (minutes.get(t, 0), ids.index(t)))
+            appointment = Appointment(
+                patient=_find_or_create_patient(patient),
+                therapist_id=free[0],
+                length=length,
+                start=start,
+                note=note,
+                screening=screening or {},
+                source=source,
+                idempotency_key=idempotency_key or None,
+            )
+            appointment._history_user = by_user
+            appointment.save()
+            if notify_patient:
+                notifications.booking_created(appointment)
+    except SlotUnavailable as error:
+        # Alternatives are looked up after the rollback, so no lock is held while searching.
+        error.alternatives = nearest_free_starts(length=length, around=start, therapist=therapist, online=online_rules)
+        raise
+    except IntegrityError as error:
+        if idempotency_key and (existing := _booked_with_key(idempotency_key)):
+            return existing  # the same form submitted twice at once; the other request won
+        if is_overlap_violation(error):
+            raise SlotUnavailable(
+                alternatives=nearest_free_starts(length=length, around=start, therapist=therapist, online=online_rules)
+            ) from error
+        raise
+    return appointment
+
+
+def _booked_with_key(key: str) -> Appointment | None:
+    return Appointment.objects.filter(idempotency_key=key).first()
+
+
+def clashes(appointment, therapist, length, start) -> bool:
+    """Whether another active appointment of `therapist` overlaps this one's held time (buffer
+    included); `appointment` is the one being moved, or None for a new one. Reception may book
+    outside working hours, but never over another appointment."""
+    return _clashing(appointment, therapist, length, start).exists()
+
+
+def _clashing(appointment, therapist, length, start):
+    end = start + length.duration + length.buffer
+    return (
+        Appointment.objects.holding_time()
+        .filter(therapist=therapist)
+        .overlapping(start, end)
+        .exclude(pk=appointment.pk if appointment else None)
+    )
+
+
+def clash_message(appointment, therapist, length, start) -> str:
+    """The clash in words reception can act on: who already has the time, and when."""
+    clash = _clashing(appointment, therapist, length, start).select_related("patient").first()
+    if clash is None:
+        return f"{therapist} is not free at {timezone.localtime(start):%H:%M} on {timezone.localtime(start):%a %d %b}."
+    return (
+        f"{therapist} already has {clash.patient.name} ({clash.reference}) "
+        f"{clash.local_start:%H:%M}–{clash.local_end:%H:%M} on {clash.local_start:%a %d %b}."
+    )

@@ -1,0 +1,119 @@
+"""Changing a booked appointment: moving it, cancelling it, and the patient's notice rule.
+
+A patient may cancel or move their own appointment online only while `change_policy`
+(`bookings.policy`) allows it; it is enforced here, under the row lock, so the manage page, texts
+a patient answers and anything else acting for the patient cannot disagree. Reception is not
+bound by it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from therapists.models import Therapist
+
+from .. import notifications
+from ..models import Appointment, TreatmentLength
+from ..policy import change_policy
+from ..schedules import BookingPolicy
+from .booking import (
+    check_online_rules,
+    clash_message,
+    clashes,
+    free_therapists_at,
+    is_overlap_violation,
+    lock_therapists,
+)
+from .errors import BookingError, ChangeNotAllowed, NotOffered, SlotUnavailable
+
+
+def _refuse_unless_patient_may_change(appointment: Appointment) -> None:
+    policy = change_policy(appointment)
+    if not policy.allowed:
+        raise ChangeNotAllowed(policy.refusal)
+
+
+def reschedule_booking(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    therapist: Therapist | None = None,
+    length: TreatmentLength | None = None,
+    online_rules: bool = False,
+    by_user=None,
+) -> Appointment:
+    """Move an appointment to another time, therapist or length, through the same guard.
+
+    The price follows the length. Writes a time-change notice and re-times the pending reminder.
+    With `online_rules` (the patient moving it themselves) the notice rule applies and the new
+    time must be one patients may book. Raises `SlotUnavailable` if the new time is taken,
+    `ChangeNotAllowed` inside the notice period, `NotOffered`, or `BookingError` if the
+    appointment is no longer active.
+    """
+    therapist = therapist or appointment.therapist
+    length = length or appointment.length
+    if online_rules:
+        check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
+    try:
+        with transaction.atomic():
+            lock_therapists({appointment.therapist_id, therapist.pk})
+            current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if not current.holds_time:
+                raise BookingError("Only a booked appointment can be moved.")
+            if online_rules:
+                _refuse_unless_patient_may_change(current)
+            if not length.therapists.filter(pk=therapist.pk).exists():
+                raise NotOffered(f"{therapist} does not offer {length}.")
+            if not free_therapists_at(
+                [therapist.pk], length, start, online=online_rules, ignore_appointment_id=current.pk
+            ) and (online_rules or clashes(current, therapist, length, start)):
+                raise SlotUnavailable(clash_message(current, therapist, length, start))
+            old_start, old_therapist_id = current.start, current.therapist_id
+            if length.pk != current.length_id:
+                current.price = length.price
+            current.start, current.therapist, current.length = start, therapist, length
+            current._history_user = by_user
+            current.save()
+            notifications.booking_moved(current, old_start=old_start, old_therapist_id=old_therapist_id)
+    except IntegrityError as error:
+        if is_overlap_violation(error):
+            raise SlotUnavailable(clash_message(appointment, therapist, length, start)) from error
+        raise
+    return current
+
+
+def cancel_booking(
+    *,
+    appointment: Appointment,
+    cancelled_by: str,
+    reason: str = "",
+    by_user=None,
+    notify_patient: bool = True,
+) -> Appointment:
+    """Cancel an appointment, keeping it (and who, when and why) in the diary's history.
+
+    Cancels its pending reminder; writes a cancellation SMS if `notify_patient`. A cancellation
+    by the patient (`cancelled_by=PATIENT`) is held to the notice rule and raises
+    `ChangeNotAllowed` inside it; reception (`CLINIC`) may cancel any booked appointment.
+    Cancelling an already cancelled appointment returns it unchanged.
+    """
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status == Appointment.Status.CANCELLED:
+            return current
+        if current.status != Appointment.Status.BOOKED:
+            raise BookingError(f"An appointment marked {current.get_status_display().lower()} cannot be cancelled.")
+        if cancelled_by == Appointment.CancelledBy.PATIENT:
+            _refuse_unless_patient_may_change(current)
+        current.status = Appointment.Status.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.cancelled_by = cancelled_by
+        current.cancelled_by_user = by_user
+        current.cancellation_reason = reason
+        current._history_user = by_user
+        current.save()
+        notifications.booking_cancelled(current, notify_patient=notify_patient)
+    return current

@@ -1,0 +1,239 @@
+"""The public pages and the patient's booking flow.
+
+The flow is plain links and GET forms until the final POST, so every step is an address that Back
+and refresh can return to: /book/ (length and therapist) -> /book/day/ -> /book/time/?day= ->
+/book/details/?start= -> POST -> redirect to /book/confirmed/<signed token>/. Each step validates
+the choices it is given again (they come from the browser). With JavaScript, htmx swaps the
+day-and-time panel in place; without it, the same links load whole pages.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from clinic.core.models import ClinicSettings
+
+from .. import ics, tokens
+from ..forms import NO_PREFERENCE, ChoiceForm, DetailsForm, SlotForm, format_start, parse_start
+from ..models import Appointment
+from ..services import AlreadyBooked, BookingError, PatientDetails, SlotUnavailable, change_policy, create_booking
+from ..when import when_context
+
+RECENT_SESSION_KEY = "bookings.recent"
+
+
+# --- step 1: length and therapist ---------------------------------------------------------------
+
+
+def book(request):
+    """Step 1. Arriving with ?length=&therapist= (the Back link) preselects those choices."""
+    form = ChoiceForm(
+        initial={"length": request.GET.get("length"), "therapist": request.GET.get("therapist") or NO_PREFERENCE}
+    )
+    return _render_choose(request, form)
+
+
+def _render_choose(request, form: ChoiceForm):
+    therapists = [
+        {"value": str(t.pk), "name": t.name, "bio": t.bio, "lengths": sorted(x.pk for x in t.lengths.all())}
+        for t in form.therapists
+    ]
+    return render(request, "bookings/choose.html", {"form": form, "therapist_options": therapists, "step": 1})
+
+
+# --- steps 2 and 3: day and time ----------------------------------------------------------------
+
+
+def day(request):
+    """Step 2: the next 14 days (pages further up to the horizon), each with its number of free times."""
+    return _booking_when(request, wants_day=False)
+
+
+def time(request):
+    """Step 3: the free times of one day, grouped morning / afternoon / evening."""
+    return _booking_when(request, wants_day=True)
+
+
+def _booking_when(request, *, wants_day: bool):
+    form = ChoiceForm(request.GET)
+    if not form.is_valid():
+        return _render_choose(request, form)
+    base = form.query()
+    context = when_context(
+        length=form.cleaned_data["length"],
+        therapist=form.cleaned_data["therapist_obj"],
+        day=request.GET.get("day", "") if wants_day else None,
+        page_from=request.GET.get("from"),
+        day_url=lambda **extra: f"{reverse('bookings:day')}?{urlencode(base | extra)}",
+        time_url=lambda **extra: f"{reverse('bookings:time')}?{urlencode(base | extra)}",
+        pick_url=lambda start: f"{reverse('bookings:details')}?{urlencode(base | {'start': format_start(start)})}",
+    )
+    context |= {"form": form, "change_url": f"{reverse('bookings:book')}?{urlencode(base)}"}
+    template = "bookings/_when_page.html" if request.htmx else "bookings/when.html"
+    return render(request, template, context)
+
+
+# --- steps 4 and 5: details and confirm ---------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+def details(request):
+    """Step 4. GET shows the form for a chosen time; POST books and redirects to the confirmation."""
+    if request.method == "GET":
+        slot = SlotForm(request.GET)
+        slot.is_valid()
+        if slot.has_error("length") or slot.has_error("therapist"):
+            return _render_choose(request, slot)
+        form = DetailsForm(initial={**request.GET.dict(), "token": tokens.new_idempotency_token()})
+        return _render_details(request, form, slot)
+
+    if request.POST.get("pick_start"):
+        # One of the offered alternative times: show the form again for it, keeping what was typed.
+        data = request.POST.copy()
+        data["start"] = request.POST["pick_start"]
+        slot = SlotForm(data)
+        slot.is_valid()
+        initial = {key: data.get(key) for key in data if key not in ("csrfmiddlewaretoken", "pick_start")}
+        return _render_details(request, DetailsForm(initial=initial), slot, picked=True)
+
+    if already := _booked_with_token(request.POST.get("token", "")):
+        # The same form again (double tap, refresh, Back and resubmit): show what it booked.
+        return redirect("bookings:confirmation", token=tokens.confirmation_token(already))
+    form = DetailsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = create_booking(
+                length=data["length"],
+                therapist=data["therapist_obj"],
+                start=data["start"],
+                patient=PatientDetails(name=data["name"], phone=data["phone"], email=data["email"]),
+                note=data["note"],
+                screening=form.screening(),
+                source=Appointment.Source.ONLINE,
+                idempotency_key=data["token"],
+            )
+        except SlotUnavailable as error:
+            form.alternatives = error.alternatives
+            form.add_error("start", error.message)
+        except AlreadyBooked as error:
+            form.add_error("start", error.message)
+            form.existing_booking = _recent_token_for(request, error.appointment)
+        except BookingError as error:
+            form.add_error("start", error.message)
+        else:
+            token = tokens.confirmation_token(appointment)
+            recent = request.session.get(RECENT_SESSION_KEY, {})
+            recent[_slot_key(form.query())] = token
+            request.session[RECENT_SESSION_KEY] = dict(list(recent.items())[-5:])
+            return redirect("bookings:confirmation", token=token)
+    return _render_details(request, form, form)
+
+
+def _recent_token_for(request, appointment: Appointment) -> str:
+    """The confirmation token of `appointment` if this browser booked it (so showing its link
+    tells the patient nothing they did not know); otherwise ""."""
+    for token in request.session.get(RECENT_SESSION_KEY, {}).values():
+        try:
+            if tokens.read_confirmation_token(token) == appointment.pk:
+                return token
+        except tokens.BadToken:
+            continue
+    return ""
+
+
+def _booked_with_token(token: str) -> Appointment | None:
+    try:
+        key = tokens.read_idempotency_token(token)
+    except tokens.BadToken:
+        return None
+    return Appointment.objects.filter(idempotency_key=key).first()
+
+
+def _slot_key(query: dict) -> str:
+    return "|".join(query.get(k, "") for k in ("length", "therapist", "start"))
+
+
+def _render_details(request, form: DetailsForm, slot: SlotForm, *, picked: bool = False):
+    """The details page; `slot` is the form whose length/therapist/time errors and alternatives
+    are shown next to the appointment summary (the bound details form itself after a POST)."""
+    raw = slot.data
+    length = slot.cleaned_data.get("length") if hasattr(slot, "cleaned_data") else None
+    therapist = slot.cleaned_data.get("therapist_obj") if hasattr(slot, "cleaned_data") else None
+    start = parse_start(raw.get("start", ""))
+    base = {"length": raw.get("length", ""), "therapist": raw.get("therapist", "")}
+    token = raw.get("token") if form.is_bound and not form.has_error("token") else None
+    token = token or form.initial.get("token") or tokens.new_idempotency_token()
+    alternatives = [
+        {"value": format_start(a.start), "start": a.start}
+        for a in getattr(slot, "alternatives", [])
+        if a.start != start
+    ]
+    recent = request.session.get(RECENT_SESSION_KEY, {}).get(_slot_key(base | {"start": raw.get("start", "")}))
+    recent = recent or getattr(form, "existing_booking", "")
+    context = {
+        "form": form,
+        "slot": slot,
+        "length": length,
+        "therapist": therapist,
+        "start": start,
+        "hidden": {**base, "start": raw.get("start", ""), "token": token},
+        "alternatives": alternatives,
+        "slot_errors": slot.errors.get("start", []) if slot.is_bound else [],
+        "picked": picked,
+        "recent_confirmation": recent,
+        "change_time_url": f"{reverse('bookings:time')}?{urlencode(base | {'day': start.date().isoformat()})}"
+        if start
+        else f"{reverse('bookings:book')}?{urlencode(base)}",
+        "step": 4,
+    }
+    return render(request, "bookings/details.html", context)
+
+
+def _appointment_from_confirmation(token: str) -> Appointment:
+    try:
+        pk = tokens.read_confirmation_token(token)
+    except tokens.BadToken:
+        raise Http404("This confirmation link is not valid or has expired.")
+    try:
+        return Appointment.objects.select_related("therapist", "length__treatment", "patient").get(pk=pk)
+    except Appointment.DoesNotExist:
+        raise Http404("No such appointment.")
+
+
+def confirmation(request, token: str):
+    """Step 5: what was booked, where, what happens next, and an add-to-calendar file."""
+    appointment = _appointment_from_confirmation(token)
+    clinic = ClinicSettings.load()
+    return render(
+        request,
+        "bookings/confirmation.html",
+        {
+            "appointment": appointment,
+            "token": token,
+            "manage_url": tokens.manage_path(appointment),
+            "policy": change_policy(appointment, clinic=clinic),
+            "reminder_hours": clinic.reminder_hours_before,
+            "notice_hours": clinic.cancellation_notice_hours,
+            "step": 5,
+        },
+    )
+
+
+def calendar_file(request, token: str):
+    appointment = _appointment_from_confirmation(token)
+    return ics_response(request, appointment)
+
+
+def ics_response(request, appointment: Appointment) -> HttpResponse:
+    body = ics.appointment_calendar(appointment, clinic=ClinicSettings.load(), host=request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.reference}.ics"'
+    return response
