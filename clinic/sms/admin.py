@@ -52,6 +52,7 @@ class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
         "body",
         "status",
         "due_at",
+        "any_hour",
         "attempts",
         "sent_at",
         "provider_id",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from . import kinds
+from .quiet_hours import in_quiet_hours
 
 
 def new_callback_token() -> str:
@@ -31,6 +32,10 @@ class MessageQuerySet(models.QuerySet):
         """Due pending messages that no send task is expected to handle (no lease, or its lease ran out)."""
         now = now or timezone.now()
         return self.pending_due(now).filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+
+    def allowed_at(self, when):
+        """The messages that may go at `when`: all of them, or in quiet hours only the any-hour ones."""
+        return self.filter(any_hour=True) if in_quiet_hours(when) else self
 
     def about(self, obj):
         """The messages about `obj` (an appointment, a callback request, ...)."""
@@ -65,6 +70,9 @@ class Message(models.Model):
     about = GenericForeignKey("about_type", "about_id")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
     due_at = models.DateTimeField("due", default=timezone.now, db_index=True)
+    # A text the recipient has just asked for (a one-time code) goes at once, even in quiet hours:
+    # held until 08:00 it would be useless, and it wakes no one who did not ask for it.
+    any_hour = models.BooleanField("sent at any hour", default=False, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     provider_id = models.CharField("provider message id", max_length=64, blank=True, db_index=True)
     error_code = models.CharField(max_length=16, blank=True)

@@ -112,7 +112,9 @@ def _lease() -> timedelta:
 def _write(**fields) -> Message:
     """Create the row in the caller's transaction; queue its send after commit if it is due now."""
     now = timezone.now()
-    due = next_allowed(fields.pop("due_at", None) or now)
+    due = fields.pop("due_at", None) or now
+    if not fields.get("any_hour"):
+        due = next_allowed(due)
     due_now = due <= now
     message = Message.objects.create(due_at=due, lease_until=now + _lease() if due_now else None, **fields)
     if due_now:
@@ -120,16 +122,19 @@ def _write(**fields) -> Message:
     return message
 
 
-def queue_sms(*, kind: str, to, context: dict, about=None, due_at: datetime | None = None) -> Message:
+def queue_sms(
+    *, kind: str, to, context: dict, about=None, due_at: datetime | None = None, any_hour: bool = False
+) -> Message:
     """Write an SMS to the outbox, to go at `due_at` (default now), moved out of quiet hours.
 
     Renders `templates/sms/<kind>.txt` with `context` plus `clinic`; `about` is the object the text
     is about (kept generically, for the SMS log and so the text goes when the object is deleted).
-    The row is written in the caller's transaction; if it is due now, its send task is queued when
-    that transaction commits. Never raises because Redis is down: the row stays pending and the
-    relay sends it later.
+    `any_hour` is for a text the recipient has just asked for (a one-time code): it ignores quiet
+    hours, when written and when sent. The row is written in the caller's transaction; if it is due
+    now, its send task is queued when that transaction commits. Never raises because Redis is down:
+    the row stays pending and the relay sends it later.
     """
-    return _write(kind=kind, to=to, body=render_sms(kind, context), about=about, due_at=due_at)
+    return _write(kind=kind, to=to, body=render_sms(kind, context), about=about, due_at=due_at, any_hour=any_hour)
 
 
 def resend_message(*, message: Message, by_user=None) -> Message:
@@ -148,6 +153,7 @@ def resend_message(*, message: Message, by_user=None) -> Message:
             about_id=message.about_id,
             resent_from=message,
             resent_by=by_user,
+            any_hour=message.any_hour,
         )
 
 
@@ -201,20 +207,24 @@ def send_message_now(*, message_id: int, retry_scheduled: bool = True) -> SendOu
     """Claim a due pending message, send it through the backend, record what happened.
 
     Returns None if the row was not claimable (already claimed, cancelled, not due, or it is quiet
-    hours, in which case its due time moves to the end of them). Outcomes: sent; failed (permanent
-    error, or transient errors up to SMS_MAX_ATTEMPTS); unknown (the request may have gone out, so
-    it is never resent automatically); pending again with `retry_in` for a transient error.
+    hours and the text is not an any-hour one, in which case its due time moves to the end of
+    them). Outcomes: sent; failed (permanent error, or transient errors up to SMS_MAX_ATTEMPTS);
+    unknown (the request may have gone out, so it is never resent automatically); pending again
+    with `retry_in` for a transient error.
     """
     now = timezone.now()
     if in_quiet_hours(now):
-        Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
+        Message.objects.filter(pk=message_id, status=Message.Status.PENDING, any_hour=False).update(
             due_at=next_allowed(now), lease_until=None
         )
-        return None
     # One UPDATE ... WHERE status = 'pending': under concurrency PostgreSQL re-checks the condition
     # after the other transaction commits, so exactly one claimer gets the row.
-    claimed = Message.objects.filter(pk=message_id, status=Message.Status.PENDING, due_at__lte=now).update(
-        status=Message.Status.SENDING, attempts=F("attempts") + 1, lease_until=now + _stale_after(), updated_at=now
+    claimed = (
+        Message.objects.allowed_at(now)
+        .filter(pk=message_id, status=Message.Status.PENDING, due_at__lte=now)
+        .update(
+            status=Message.Status.SENDING, attempts=F("attempts") + 1, lease_until=now + _stale_after(), updated_at=now
+        )
     )
     if not claimed:
         return None
@@ -257,7 +267,8 @@ def _record_failure(message: Message, error: SendError, *, retry_scheduled: bool
         _finish(message, Message.Status.FAILED, **errors)
         return SendOutcome(Message.Status.FAILED)
     now = timezone.now()
-    due = next_allowed(now + timedelta(seconds=_backoff(message.attempts)))
+    due = now + timedelta(seconds=_backoff(message.attempts))
+    due = due if message.any_hour else next_allowed(due)
     # The retry task is expected at `due`; the relay leaves the row to it until a lease after that.
     lease_until = due + _lease() if retry_scheduled else None
     _finish(message, Message.Status.PENDING, due_at=due, lease_until=lease_until, **errors)
@@ -280,14 +291,13 @@ def relay_due_messages(*, batch_size: int | None = None, max_batches: int = 10) 
     )
     if stuck:
         logger.warning("Marked %d SMS stuck in sending as unknown", stuck)
-    if in_quiet_hours(now):
-        return 0
     batch_size = batch_size or settings.SMS_RELAY_BATCH_SIZE
     queued, seen = 0, []
     for _ in range(max_batches):
         with transaction.atomic():
             ids = list(
                 Message.objects.relayable(now)
+                .allowed_at(now)
                 .exclude(pk__in=seen)
                 .order_by("due_at", "pk")
                 .select_for_update(skip_locked=True)
