@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "clinic.core",
     "clinic.sms",
+    "clinic.codes",
     "therapists",
     "bookings",
     "callbacks",
@@ -213,6 +214,14 @@ SMS_RETRY_BACKOFF_MAX_SECONDS = env.float("SMS_RETRY_BACKOFF_MAX_SECONDS", defau
 # How long the relay leaves a queued row to its send task before queueing it again.
 SMS_RELAY_LEASE_SECONDS = env.int("SMS_RELAY_LEASE_SECONDS", default=120)
 SMS_RELAY_BATCH_SIZE = 100
+
+# --- Texted one-time codes ("My bookings") -------------------------------------------------------
+# Codes asked for per phone number, counted in the database over each window (every rate must hold).
+PHONE_CODE_RATE_PER_NUMBER = env.list("PHONE_CODE_RATE_PER_NUMBER", default=["3/h", "10/d"])
+# Code requests per client address (the cache), for the pages that text codes.
+PHONE_CODE_RATE_PER_IP = env("PHONE_CODE_RATE_PER_IP", default="10/h")
+PHONE_CODE_RETENTION_HOURS = env.int("PHONE_CODE_RETENTION_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["codes-retention"] = {"task": "clinic.codes.tasks.purge_old_codes", "schedule": 60 * 60.0}
 
 # --- Email (only the optional callback notice to reception uses it) --------------------------------
 # e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.com:587
