@@ -21,7 +21,8 @@ from django.views import View
 from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointments
 from therapists.models import Therapist
 
-from ..diary import load_day, load_week
+from ..diary import Viewer, load_day, load_week
+from ..diary.html import rows_html
 from ..models import Appointment
 from ..services import BookingError, allowed_statuses, cancel_booking, resend_confirmation, set_status
 from .forms import CancelForm
@@ -101,6 +102,13 @@ class AdminPageView(View):
             **extra,
         }
 
+    def viewer(self, request) -> Viewer:
+        return Viewer(
+            can_book=self.model_admin.has_add_permission(request),
+            can_see_notes=can_view_clinical_notes(request.user),
+            user=request.user,
+        )
+
     def appointment(self, request, object_id) -> Appointment:
         appointment = self.model_admin.get_object(request, object_id)
         if appointment is None:
@@ -118,12 +126,14 @@ class DiaryDayView(AdminPageView):
             raise PermissionDenied
         day = _day_from(request)
         own = sees_only_own_appointments(request.user)
-        diary = load_day(day, only_therapist_user=request.user if own else None)
+        viewer = self.viewer(request)
+        diary = load_day(day, only_therapist_user=request.user if own else None, viewer=viewer)
         today = timezone.localdate()
         context = self.context(
             request,
             f"Diary for {day:%A} {day.day} {day:%B %Y}",
             diary=diary,
+            rows=rows_html(diary.grid),
             day=day,
             is_today=day == today,
             today=today,
@@ -131,10 +141,8 @@ class DiaryDayView(AdminPageView):
             next_url=diary_url(day + timedelta(days=1)),
             today_url=diary_url(today),
             add_url=reverse("admin:bookings_appointment_add"),
-            can_book=self.model_admin.has_add_permission(request),
-            can_see_notes=can_view_clinical_notes(request.user),
+            can_book=viewer.can_book,
             changelist_url=reverse("admin:bookings_appointment_changelist"),
-            week_url_base=reverse("admin:bookings_diary_week"),
         )
         return TemplateResponse(request, "admin/bookings/diary_day.html", context)
 
@@ -154,12 +162,14 @@ class DiaryWeekView(AdminPageView):
         chosen = request.GET.get("therapist", "")
         # A therapist's login only ever finds its own column here, whatever the URL asks for.
         therapist = next((t for t in therapists if str(t.pk) == chosen), therapists[0] if therapists else None)
-        grid, not_in_grid = load_week(therapist, monday) if therapist else (None, [])
+        viewer = self.viewer(request)
+        grid, not_in_grid = load_week(therapist, monday, viewer=viewer) if therapist else (None, [])
         sunday = monday + timedelta(days=6)
         context = self.context(
             request,
             f"{therapist or 'Diary'}: week of {monday.day} {monday:%b} – {sunday.day} {sunday:%b %Y}",
             grid=grid,
+            rows=rows_html(grid) if grid else "",
             not_in_grid=not_in_grid,
             therapist=therapist,
             therapists=therapists,
@@ -171,8 +181,7 @@ class DiaryWeekView(AdminPageView):
             this_week_url=week_url(therapist.pk, timezone.localdate()) if therapist else "",
             day_url=diary_url(day),
             add_url=reverse("admin:bookings_appointment_add"),
-            can_book=self.model_admin.has_add_permission(request),
-            can_see_notes=can_view_clinical_notes(request.user),
+            can_book=viewer.can_book,
         )
         return TemplateResponse(request, "admin/bookings/diary_week.html", context)
 

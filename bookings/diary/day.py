@@ -7,38 +7,51 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from therapists.models import Absence, Closure, Therapist, WorkingHours
 
 from ..availability import range_boundary
 from ..models import Appointment, local_day_bounds
-from .grid import Column, Grid, build_grid, day_slots, slot_labels
+from .blocks import Block, Links, Viewer, appointment_rows, make_blocks
+from .grid import Column, Grid, build_grid, day_slots, dress, slot_labels
 
 
 @dataclass
 class DayDiary:
     day: date
     grid: Grid
-    not_in_grid: list  # cancelled and no-show appointments of the day, kept in its history
+    not_in_grid: list[Block]  # cancelled and no-show appointments of the day, kept in its history
     closure: object | None
 
 
-def _day_columns_and_spans(day, therapists, hours, absences, closure, appointments, tz):
+def admin_links(viewer: Viewer) -> Links:
+    """The admin's addresses for the diary's links, reversed once per page."""
+    change = reverse("admin:bookings_appointment_change", args=[0]).replace("/0/", "/{pk}/")
+    return Links(
+        add=reverse("admin:bookings_appointment_add") if viewer.can_book else "",
+        change=change,
+        day=reverse("admin:bookings_diary"),
+        week=reverse("admin:bookings_diary_week"),
+    )
+
+
+def _day_columns_and_spans(day, therapists, hours, absences, closure, blocks, tz, links):
     """Columns for a day view (before slots are known) and every span the rows must cover."""
     ranges = defaultdict(list)
     for therapist_id, start, end in hours:
         ranges[therapist_id].append((range_boundary(day, start, tz), range_boundary(day, end, tz)))
     holding = defaultdict(list)
-    for appointment in appointments:
-        if appointment.holds_time:
-            holding[appointment.therapist_id].append(appointment)
+    for block in blocks:
+        if block.holds_time:
+            holding[block.therapist_id].append(block)
     columns, spans = [], []
     for therapist in therapists:
         if not holding[therapist.pk] and not (therapist.active and ranges[therapist.pk]):
             continue
         spans += ranges[therapist.pk]
-        spans += [(a.start, a.end) for a in holding[therapist.pk]]
+        spans += [(b.start, b.end) for b in holding[therapist.pk]]
         columns.append(
             Column(
                 key=therapist.pk,
@@ -50,32 +63,52 @@ def _day_columns_and_spans(day, therapists, hours, absences, closure, appointmen
                 appointments=holding[therapist.pk],
                 therapist=therapist,
                 day=day,
+                url=f"{links.week}?therapist={therapist.pk}&date={day.isoformat()}" if links.week else "",
             )
         )
     return columns, spans
 
 
-def build_day(day, *, therapists, hours, absences, closure, appointments, tz, now=None) -> DayDiary:
+def build_day(
+    day, *, therapists, hours, absences, closure, appointments, tz, now=None, links: Links | None = None
+) -> DayDiary:
     """The day grid from plain values (pure): `hours` are (therapist_id, start, end) wall times of
-    that weekday, `absences` (therapist_id, starts_at, ends_at, reason), `appointments` all of the
-    day's appointments in any status."""
-    columns, spans = _day_columns_and_spans(day, therapists, hours, absences, closure, appointments, tz)
+    that weekday, `absences` (therapist_id, starts_at, ends_at, reason), `appointments` the day's
+    blocks in any status (`blocks.make_blocks`)."""
+    links = links or Links()
+    columns, spans = _day_columns_and_spans(day, therapists, hours, absences, closure, appointments, tz, links)
     slots = day_slots(day, spans, tz)
     for column in columns:
         column.slots = slots
-    grid = build_grid(columns, slot_labels(slots, tz), now=now)
-    not_in_grid = [a for a in appointments if not a.holds_time]
-    return DayDiary(day=day, grid=grid, not_in_grid=sorted(not_in_grid, key=lambda a: a.start), closure=closure)
+    labels = slot_labels(slots, tz)
+    grid = build_grid(columns, labels, now=now)
+    # Per row, once: the wall time a free cell books and says.
+    walls = [
+        (s.start.astimezone(tz).strftime("%Y-%m-%dT%H:%M"), s.start.astimezone(tz).strftime("%H:%M")) for s in slots
+    ]
+
+    def free_cell(column, row):
+        iso, hh_mm = walls[row.index]
+        url = f"{links.add}?therapist={column.key}&start={iso}" if links.add else ""
+        return url, f"Book {column.label} at {hh_mm}"
+
+    dress(grid, free_cell)
+    not_in_grid = [b for b in appointments if not b.holds_time]
+    return DayDiary(day=day, grid=grid, not_in_grid=sorted(not_in_grid, key=lambda b: b.start), closure=closure)
 
 
-def load_day(day: date, *, only_therapist_user=None, now: datetime | None = None) -> DayDiary:
+def load_day(
+    day: date, *, only_therapist_user=None, now: datetime | None = None, viewer: Viewer | None = None
+) -> DayDiary:
     """The day's diary in five queries: therapists, hours, absences, closure, appointments.
 
-    `only_therapist_user` limits it to the therapist linked to that login (the Therapist role).
+    `only_therapist_user` limits it to the therapist linked to that login (the Therapist role);
+    `viewer` says whether free cells link to booking and whether notes show (neither by default).
     """
+    viewer = viewer or Viewer()
     tz = timezone.get_current_timezone()
     day_start, day_end = local_day_bounds(day)
-    therapists = Therapist.objects.all()
+    therapists = Therapist.objects.only("pk", "name", "active")
     if only_therapist_user is not None:
         therapists = therapists.filter(user=only_therapist_user)
     therapists = list(therapists)
@@ -91,19 +124,22 @@ def load_day(day: date, *, only_therapist_user=None, now: datetime | None = None
         )
     )
     closure = Closure.objects.filter(start_date__lte=day, end_date__gte=day).first()
-    appointments = list(
+    rows = appointment_rows(
         Appointment.objects.filter(therapist_id__in=ids)
         .filter(Q(start__lt=day_end) & Q(end__gt=day_start))
-        .select_related("patient", "therapist", "length__treatment")
-        .order_by("start")
+        .order_by("start"),
+        viewer=viewer,
     )
+    links = admin_links(viewer)
+    blocks = make_blocks(rows, tz=tz, links=links, viewer=viewer, therapist_names={t.pk: t.name for t in therapists})
     return build_day(
         day,
         therapists=therapists,
         hours=hours,
         absences=absences,
         closure=closure,
-        appointments=appointments,
+        appointments=blocks,
         tz=tz,
         now=now or timezone.now(),
+        links=links,
     )

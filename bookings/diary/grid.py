@@ -13,7 +13,7 @@ and it prints well.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -54,8 +54,12 @@ class Cell:
     rowspan: int = 1
     label: str = ""
     slot: Slot | None = None  # the first slot the cell covers
-    appointment: object | None = None
+    block: object | None = None  # the appointment's `blocks.Block`
     column: object | None = None
+    # Filled in by `dress` for the template, which only prints them.
+    css: str = ""
+    url: str = ""  # a free cell's link to book it ("" when the viewer cannot book)
+    text: str = ""  # a free cell's words for screen readers
 
 
 @dataclass
@@ -68,10 +72,11 @@ class Column:
     working: Sequence[Span] = ()
     absences: Sequence[tuple[datetime, datetime, str]] = ()
     closed: str | None = None  # the closure's reason ("" for none given), or None if open
-    appointments: Sequence = ()  # objects with start, end, blocked_until
+    appointments: Sequence = ()  # objects with start, end, blocked_until (blocks, in the diary)
     therapist: object | None = None
     day: date | None = None
     cells: list[Cell | None] = field(default_factory=list)
+    url: str = ""  # the header's link: the therapist's week (day view) or the day (week view)
 
 
 @dataclass
@@ -82,6 +87,9 @@ class Row:
     cells: list[Cell]
     is_now: bool = False
     on_the_hour: bool = False
+    css: str = ""
+    start_ts: str = ""  # Unix seconds, for the script that moves the "now" line
+    end_ts: str = ""
 
 
 @dataclass
@@ -155,11 +163,15 @@ def fill_column(column: Column) -> list[Cell | None]:
     cells: list[Cell | None] = [None] * n
     taken = [False] * n
 
+    # Appointments come sorted by start, so the first row ending after one's start only moves
+    # down: one pass over the rows for the whole column instead of one per appointment.
+    first_candidate = 0
     for appointment in sorted(column.appointments, key=lambda a: a.start):
-        first = next(
-            (r for r in range(n) if slots[r] and not taken[r] and slots[r].end > appointment.start),
-            None,
-        )
+        while first_candidate < n and (
+            slots[first_candidate] is None or slots[first_candidate].end <= appointment.start
+        ):
+            first_candidate += 1
+        first = next((r for r in range(first_candidate, n) if slots[r] and not taken[r]), None)
         if first is None or slots[first].start >= appointment.end:
             continue  # entirely outside the rows shown (cannot happen in the day view)
         last = first
@@ -171,30 +183,23 @@ def fill_column(column: Column) -> list[Cell | None]:
             last += 1
         while last > first and slots[last] is None:
             last -= 1
-        cells[first] = Cell(
-            APPOINTMENT, rowspan=last - first + 1, slot=slots[first], appointment=appointment, column=column
-        )
+        cells[first] = Cell(APPOINTMENT, rowspan=last - first + 1, slot=slots[first], block=appointment, column=column)
         for r in range(first, last + 1):
             taken[r] = True
 
-    kinds: list[tuple[str, str] | None] = [None] * n
-    for r, slot in enumerate(slots):
-        if taken[r]:
-            continue
-        kinds[r] = _classify(column, slot)
-
+    classify = _classifier(column)
     r = 0
     while r < n:
         if taken[r]:
             r += 1
             continue
-        kind, label = kinds[r]
+        kind, label = classify(slots[r])
         if kind == FREE:
             cells[r] = Cell(FREE, slot=slots[r], column=column)
             r += 1
             continue
         end = r + 1
-        while end < n and not taken[end] and kinds[end] == (kind, label):
+        while end < n and not taken[end] and classify(slots[end]) == (kind, label):
             end += 1
         cells[r] = Cell(kind, rowspan=end - r, label=label, slot=slots[r], column=column)
         r = end
@@ -202,21 +207,32 @@ def fill_column(column: Column) -> list[Cell | None]:
     return cells
 
 
-def _classify(column: Column, slot: Slot | None) -> tuple[str, str]:
-    if slot is None:
-        return GAP, LABELS[GAP]
+def _classifier(column: Column):
+    """What an empty slot of this column is: free, or a shaded kind with its words."""
+    closed = None
     if column.closed is not None:
-        return CLOSED, f"{LABELS[CLOSED]}: {column.closed}" if column.closed else LABELS[CLOSED]
-    for s, e, reason in column.absences:
-        if s < slot.end and e > slot.start:
-            return ABSENT, f"{LABELS[ABSENT]}: {reason}" if reason else LABELS[ABSENT]
-    for appointment in column.appointments:
-        held_until = getattr(appointment, "blocked_until", appointment.end)
-        if held_until > appointment.end and slot.end > appointment.end and slot.start < held_until:
-            return BUFFER, LABELS[BUFFER]
-    if _covers(column.working, slot.start, slot.end):
-        return FREE, ""
-    return OFF, LABELS[OFF]
+        closed = (CLOSED, f"{LABELS[CLOSED]}: {column.closed}" if column.closed else LABELS[CLOSED])
+    absences = [(s, e, (ABSENT, f"{LABELS[ABSENT]}: {r}" if r else LABELS[ABSENT])) for s, e, r in column.absences]
+    # Only appointments followed by clearing-up time shade anything after them.
+    buffers = [(a.end, held) for a in column.appointments if (held := getattr(a, "blocked_until", a.end)) > a.end]
+    working = column.working
+
+    def classify(slot: Slot | None) -> tuple[str, str]:
+        if slot is None:
+            return GAP, LABELS[GAP]
+        if closed:
+            return closed
+        for s, e, kind in absences:
+            if s < slot.end and e > slot.start:
+                return kind
+        for s, e in buffers:
+            if slot.end > s and slot.start < e:
+                return BUFFER, LABELS[BUFFER]
+        if _covers(working, slot.start, slot.end):
+            return FREE, ""
+        return OFF, LABELS[OFF]
+
+    return classify
 
 
 def build_grid(columns: list[Column], labels: Sequence[str], *, now: datetime | None = None) -> Grid:
@@ -227,14 +243,44 @@ def build_grid(columns: list[Column], labels: Sequence[str], *, now: datetime | 
     rows = []
     for r, label in enumerate(labels):
         slot = slots[r] if r < len(slots) else None
+        is_now = bool(now and slot and slot.start <= now < slot.end)
+        on_the_hour = label.endswith(":00") or ":00 " in label
         rows.append(
             Row(
                 index=r,
                 label=label,
                 slot=slot,
                 cells=[c.cells[r] for c in columns if c.cells[r] is not None],
-                is_now=bool(now and slot and slot.start <= now < slot.end),
-                on_the_hour=label.endswith(":00") or ":00 " in label,
+                is_now=is_now,
+                on_the_hour=on_the_hour,
+                css=" ".join(name for name, on in (("hour", on_the_hour), ("now", is_now)) if on),
+                start_ts=str(int(slot.start.timestamp())) if slot else "",
+                end_ts=str(int(slot.end.timestamp())) if slot else "",
             )
         )
     return Grid(columns=columns, rows=rows)
+
+
+def dress(grid: Grid, free_cell: Callable[[Column, Row], tuple[str, str]]) -> Grid:
+    """Give every cell its CSS class, and free cells their link and words, for the template.
+
+    `free_cell(column, row)` returns (url, text) for a free cell: the link that books it ("" if
+    the viewer cannot book) and what a screen reader says for it.
+    """
+    for column in grid.columns:
+        cells = column.cells
+        for row in grid.rows:
+            cell = cells[row.index]
+            if cell is None:
+                continue
+            if cell.kind == APPOINTMENT:
+                block = cell.block
+                cell.css = f"cell appt {block.status_class} span-{cell.rowspan}"
+                if cell.rowspan > 3 and getattr(block, "treatment", ""):
+                    block.length_label = f"{block.minutes} min · {block.treatment}"
+            elif cell.kind == FREE:
+                cell.css = "cell free now-cell" if cell.label else "cell free"
+                cell.url, cell.text = free_cell(column, row)
+            else:
+                cell.css = f"cell shaded {cell.kind}"
+    return grid

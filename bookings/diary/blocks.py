@@ -1,0 +1,229 @@
+"""What the diary shows for one appointment: a `Block` prepared in Python, once per page.
+
+The page is rendered from these plain objects, never from models: every label, URL and CSS
+class is computed here, so the template only prints strings (no filters, no URL reversal, no
+includes per cell) and the appointments are read with one `values()` query that loads no
+patient or treatment model.
+
+Other features add to a block without touching the template's structure, by registering a
+`BlockExtension` (typically in their `AppConfig.ready()`): the extra values it needs are read in
+the same single query (plain field paths or annotations such as an `Exists` subquery), and its
+`apply` function turns them into badges, extra lines, data attributes or title text.
+
+    from bookings.diary import blocks
+
+    blocks.register(blocks.BlockExtension(
+        name="first-visit",
+        annotations={"first_visit": lambda: ~Exists(earlier_visits)},
+        apply=lambda block, row, viewer: row["first_visit"] and block.badges.append(
+            blocks.Badge("New", css="badge-new", title="First visit")),
+    ))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from ..models import Appointment
+
+HOLDING_TIME = frozenset(Appointment.Status.holding_time())
+
+# The appointment's own columns every block needs; the note only for viewers allowed to see it.
+BASE_VALUES = (
+    "pk",
+    "therapist_id",
+    "start",
+    "end",
+    "blocked_until",
+    "status",
+    "cancellation_reason",
+    "patient__name",
+    "length__minutes",
+    "length__treatment__name",
+)
+NOTE_PREVIEW = 80
+
+
+@dataclass
+class Badge:
+    """A short word on the block (e.g. "New", "Confirmed"): text always, colour by `css`."""
+
+    label: str
+    css: str = ""
+    title: str = ""
+
+
+@dataclass
+class Line:
+    """An extra line of text on the block (e.g. the phone number), styled by `css`."""
+
+    text: str
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the person looking at the diary may do; extensions may show more or less by it."""
+
+    can_book: bool = False
+    can_see_notes: bool = False
+    user: Any = None
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where the diary's cells lead, reversed once per page (the builders stay pure)."""
+
+    add: str = ""  # the add-appointment form; "" when the viewer cannot book
+    change: str = ""  # an appointment's page, with "{pk}" where its id goes
+    day: str = ""  # the day view, without a query string
+    week: str = ""  # the week view, without a query string
+
+    def change_url(self, pk: int) -> str:
+        return self.change.replace("{pk}", str(pk)) if self.change else ""
+
+
+@dataclass
+class Block:
+    """One appointment as the diary draws it. `start`, `end` and `blocked_until` are aware
+    instants (the grid places the block by them); everything else is ready to print."""
+
+    pk: int
+    therapist_id: int
+    start: datetime
+    end: datetime
+    blocked_until: datetime
+    status: str
+    patient_name: str
+    minutes: int
+    treatment: str
+    time_label: str  # "10:00–10:30"
+    status_label: str  # "Arrived"
+    status_class: str  # "status-arrived"
+    url: str
+    title: str  # the link's tooltip: the whole appointment in one line
+    length_label: str = ""  # "30 min", with the treatment when the block is tall enough
+    note: str = ""  # empty unless the viewer may see clinical notes
+    cancellation_reason: str = ""
+    therapist_name: str = ""
+    badges: list[Badge] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    attrs: dict[str, str] = field(default_factory=dict)  # extra attributes for the block's link
+
+    @property
+    def holds_time(self) -> bool:
+        return self.status in HOLDING_TIME
+
+    @property
+    def when_label(self) -> str:
+        """Day and time, for lists outside the grid: "Mon 7 Jan 10:00"."""
+        local = timezone.localtime(self.start)
+        return f"{local:%a} {local.day} {local:%b} {_hh_mm(local)}"
+
+
+@dataclass(frozen=True)
+class BlockExtension:
+    """An addition to every diary block, read in the diary's one appointment query.
+
+    `values`: extra field paths for `values()` (e.g. "patient__phone"); `annotations`: name ->
+    a callable returning a query expression (a fresh one per query); `apply(block, row, viewer)`
+    then adds badges, lines, attrs or title text from the row (a dict with those keys too).
+    """
+
+    name: str
+    apply: Callable[[Block, Mapping[str, Any], Viewer], None]
+    values: tuple[str, ...] = ()
+    annotations: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
+
+
+_extensions: dict[str, BlockExtension] = {}
+
+
+def register(extension: BlockExtension) -> None:
+    """Add (or replace, by name) an extension; call it from an `AppConfig.ready()`."""
+    _extensions[extension.name] = extension
+
+
+def unregister(name: str) -> None:
+    _extensions.pop(name, None)
+
+
+def extensions() -> list[BlockExtension]:
+    return list(_extensions.values())
+
+
+def appointment_rows(queryset, *, viewer: Viewer) -> list[dict]:
+    """The appointments as plain dicts, with every registered extension's values, in one query."""
+    values = list(BASE_VALUES)
+    annotations = {}
+    if viewer.can_see_notes:
+        values.append("note")
+    for extension in _extensions.values():
+        values += [v for v in extension.values if v not in values]
+        annotations |= {name: make() for name, make in extension.annotations.items()}
+    return list(queryset.values(*values, **annotations))
+
+
+def _hh_mm(local: datetime) -> str:
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
+def make_blocks(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    tz: tzinfo,
+    links: Links,
+    viewer: Viewer,
+    therapist_names: Mapping[int, str] | None = None,
+) -> list[Block]:
+    """Blocks from `appointment_rows`, with their labels and links, extensions applied.
+
+    Strings made here from our own values only (classes, times, links) are marked safe so the
+    template does not escape them again; anything a person typed stays a plain string.
+    """
+    blocks = []
+    extensions = list(_extensions.values())
+    names = therapist_names or {}
+    # Status labels are lazy translations: resolve each once per page, not once per block.
+    statuses = {value: (str(label), SafeString(f"status-{value}")) for value, label in Appointment.Status.choices}
+    for row in rows:
+        start, end = row["start"], row["end"]
+        local_start = start.astimezone(tz)
+        time_label = SafeString(f"{_hh_mm(local_start)}–{_hh_mm(end.astimezone(tz))}")
+        status = row["status"]
+        status_label, status_class = statuses.get(status, (status, SafeString("")))
+        minutes = row["length__minutes"]
+        patient_name = row["patient__name"]
+        note = row.get("note") or ""
+        if len(note) > NOTE_PREVIEW:
+            note = note[: NOTE_PREVIEW - 1] + "…"
+        block = Block(
+            pk=row["pk"],
+            therapist_id=row["therapist_id"],
+            start=start,
+            end=end,
+            blocked_until=row["blocked_until"],
+            status=status,
+            patient_name=patient_name,
+            minutes=minutes,
+            treatment=row["length__treatment__name"],
+            time_label=time_label,
+            status_label=status_label,
+            status_class=status_class,
+            url=SafeString(links.change_url(row["pk"])),
+            title=f"{time_label} {patient_name}, {minutes} min, {status_label}",
+            length_label=SafeString(f"{minutes} min"),
+            note=note,
+            cancellation_reason=row["cancellation_reason"],
+            therapist_name=names.get(row["therapist_id"], ""),
+        )
+        for extension in extensions:
+            extension.apply(block, row, viewer)
+        blocks.append(block)
+    return blocks
