@@ -244,14 +244,11 @@ def _fresh_database(engine: str, workdir: Path, days: int) -> str:
         path = workdir / f"bench-{days}.sqlite3"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(PG_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        cursor.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    conn.close()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
     return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
 
 

@@ -50,16 +50,13 @@ port_open $redis_host || { echo "Redis is not answering at $redis_host (set REDI
 import sys
 import urllib.parse
 
-import psycopg2
+import psycopg
 
 url = urllib.parse.urlsplit(sys.argv[1])
 name = url.path.lstrip("/")
-conn = psycopg2.connect(sys.argv[1].rsplit("/", 1)[0] + "/postgres")
-conn.autocommit = True
-with conn.cursor() as cur:
-    cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-    if not cur.fetchone():
-        cur.execute(f'CREATE DATABASE "{name}"')
+with psycopg.connect(sys.argv[1].rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        conn.execute(f'CREATE DATABASE "{name}"')
         print(f"Created database {name}")
 PY
 
