@@ -7,15 +7,14 @@ import logging
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import is_ratelimited
 
 from clinic.core.ip import ratelimit_ip_key
 from clinic.core.models import OpeningHours
+from clinic.core.ratelimits import from_setting, hit_limit, rate_limited_response
 
 from . import services
 from .call_times import describe_call_time
@@ -35,10 +34,6 @@ def _thanks_url(*, when: str, day: date | None = None, period: str = "", updated
     return f"{reverse('callbacks:thanks')}?{urlencode(params)}"
 
 
-def _over_limit(request, *, group: str, key, rate: str) -> bool:
-    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
-
-
 @require_http_methods(["GET", "POST"])
 def request_callback(request):
     if request.method == "POST":
@@ -56,16 +51,19 @@ def request_callback(request):
             )
         if form.is_valid():
             data = form.cleaned_data
-            if _over_limit(request, group="callbacks.ip", key=ratelimit_ip_key, rate=settings.CALLBACK_RATE_PER_IP):
-                return render(request, "callbacks/limited.html", {"limit": "ip"}, status=429)
+            # Counted only for valid submissions, so a patient correcting a typo uses up nothing.
             phone_key = data["phone"].as_e164
-            if _over_limit(
-                request,
-                group="callbacks.phone",
-                key=lambda group, req: phone_key,
-                rate=settings.CALLBACK_RATE_PER_PHONE,
-            ):
-                return render(request, "callbacks/limited.html", {"limit": "phone"}, status=429)
+            for limit, key in (("ip", ratelimit_ip_key), ("phone", lambda group, req: phone_key)):
+                retry_after = hit_limit(
+                    request,
+                    group=f"callbacks.{limit}",
+                    key=key,
+                    rate=from_setting(f"CALLBACK_RATE_PER_{limit.upper()}"),
+                )
+                if retry_after is not None:
+                    return rate_limited_response(
+                        request, retry_after=retry_after, template="callbacks/limited.html", context={"limit": limit}
+                    )
             submission = services.request_callback(
                 name=data["name"],
                 phone=data["phone"],

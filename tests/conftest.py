@@ -94,6 +94,24 @@ def _clean_cache():
 
 
 @pytest.fixture
+def unreachable_cache(settings):
+    """The shared cache is Redis on a port where nothing listens (Redis down or cut off)."""
+    from clinic.core import ratelimits
+    from tests.clinic.sms.fixtures import closed_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    ratelimits.fail_open_counts.clear()
+    yield
+    ratelimits.fail_open_counts.clear()
+
+
+@pytest.fixture
 def tz():
     return timezone.get_current_timezone()
 

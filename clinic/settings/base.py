@@ -140,6 +140,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("CACHE_URL", default=_next_redis_db(REDIS_URL)),
+            # A cache that does not answer costs a request at most this long (seconds), never a
+            # hang: rate limits then fail open and cached pages are computed (design rule 10).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -230,8 +233,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="bookings@localhost")
 
 # --- Reverse proxy -----------------------------------------------------------------------------
 # How many proxies in front of the app append to X-Forwarded-For. 0 means the client's address
-# is REMOTE_ADDR and the header is ignored (it is trivially forged).
+# is REMOTE_ADDR and the header is ignored (it is trivially forged). The header is believed only
+# from TRUSTED_PROXY_IPS (addresses or networks; default: loopback and private networks), see
+# clinic/core/ip.py. Production refuses BEHIND_TLS_PROXY without an explicit count.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_COUNT_IS_SET = "TRUSTED_PROXY_COUNT" in env
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -265,10 +272,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+# The one client-IP rule (clinic/core/ip.py), not ipware's: its defaults read only REMOTE_ADDR,
+# and its proxy count cannot tell a proxy from a client that forges X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "clinic.core.ip.client_ip"
 
-# --- Rate limits (django-ratelimit) ------------------------------------------------------------
+# --- Rate limits (django-ratelimit through clinic/core/ratelimits.py) -------------------------
 RATELIMIT_VIEW = "clinic.core.views.rate_limited"
+# A counter that cannot be read (the cache lost it) lets the request through rather than refusing it.
+RATELIMIT_FAIL_OPEN = True
 
 # --- Callbacks ---------------------------------------------------------------------------------
 # django-ratelimit's key="ip" then honours TRUSTED_PROXY_COUNT everywhere (a forged

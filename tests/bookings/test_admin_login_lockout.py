@@ -72,3 +72,41 @@ def test_a_lockout_is_for_that_account_only(client, receptionist, manager):
         sign_in(client, "wrong-password")
     response = client.post(LOGIN, {"username": "manager", "password": "manager-pass-123", "next": "/admin/"})
     assert response.status_code == 302
+
+
+# --- behind a proxy (issue 10, finding 2) --------------------------------------------------------
+
+PROXY = "10.0.0.2"
+ATTACKER, RECEPTIONIST_AT_HOME = "203.0.113.66", "198.51.100.20"
+
+
+def sign_in_through_proxy(client, password, *, forwarded, remote=PROXY):
+    return client.post(
+        LOGIN,
+        {"username": "reception", "password": password, "next": "/admin/"},
+        REMOTE_ADDR=remote,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_proxy_failures_lock_out_the_client_that_made_them_not_everyone(client, receptionist, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_through_proxy(client, "wrong-password", forwarded=ATTACKER)
+
+    assert sign_in_through_proxy(client, "reception-pass-123", forwarded=ATTACKER).status_code == 429
+    # Forging an extra X-Forwarded-For entry does not give the attacker a fresh address.
+    forged = sign_in_through_proxy(client, "reception-pass-123", forwarded=f"{RECEPTIONIST_AT_HOME}, {ATTACKER}")
+    assert forged.status_code == 429
+    # The real receptionist, through the same proxy, signs in.
+    assert sign_in_through_proxy(client, "reception-pass-123", forwarded=RECEPTIONIST_AT_HOME).status_code == 302
+
+
+def test_a_direct_client_forging_x_forwarded_for_is_still_locked_out_by_its_own_address(client, receptionist, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_through_proxy(client, "wrong-password", forwarded=f"192.0.2.{n}", remote=ATTACKER)
+
+    response = sign_in_through_proxy(client, "reception-pass-123", forwarded="192.0.2.200", remote=ATTACKER)
+
+    assert response.status_code == 429

@@ -87,3 +87,35 @@ def test_the_counters_live_in_the_shared_redis_cache(client, settings):
     client.post(URL, form_data())
 
     assert server.dbsize() >= 2  # one counter for the IP, one for the phone
+
+
+def test_the_refusal_says_when_to_try_again(client):
+    for n in range(5):
+        client.post(URL, form_data(phone=_phone(n)))
+
+    response = client.post(URL, form_data(phone=_phone(6)))
+
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+
+
+def test_behind_the_balancer_25_patients_from_25_addresses_are_all_taken(client, settings):
+    """Issue 17, finding 1: with the proxy trusted, each patient has their own limit."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    codes = [
+        client.post(URL, form_data(phone=_phone(n)), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        for n in range(25)
+    ]
+    assert [r.status_code for r in codes] == [302] * 25
+    assert CallbackRequest.objects.count() == 25
+
+
+def test_with_the_cache_unreachable_a_callback_request_is_still_taken(client, unreachable_cache, reception):
+    """Issue 10, finding 1: Redis down must not turn the callback form into a 500."""
+    from clinic.core import ratelimits
+
+    response = client.post(URL, form_data())
+
+    assert response.status_code == 302
+    assert CallbackRequest.objects.count() == 1
+    assert ratelimits.fail_open_counts == {"callbacks.ip": 1, "callbacks.phone": 1}
