@@ -10,11 +10,31 @@ twice is harmless (the SMS send task claims its row atomically), which late ackn
 """
 
 import os
+import sys
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings.dev")
 
 app = Celery("clinic")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_unsafe_production(**kwargs):
+    """Celery runs no system checks either: a worker or beat in production refuses unsafe set-ups.
+
+    Celery logs and swallows a signal handler's exceptions, so this exits instead.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    from clinic.core.checks import refuse_unsafe_production
+
+    try:
+        refuse_unsafe_production()
+    except ImproperlyConfigured as error:
+        print(error, file=sys.stderr, flush=True)
+        raise SystemExit(1) from error

@@ -23,6 +23,8 @@ export BEHIND_TLS_PROXY=${BEHIND_TLS_PROXY:-false}
 export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-false}
 export SECURE_HSTS_SECONDS=${SECURE_HSTS_SECONDS:-0}
 export SMS_BACKEND=${SMS_BACKEND:-clinic.sms.backends.twilio.TwilioBackend}
+# Email (reception's callback notices) is printed here; production refuses that without this.
+export ALLOW_CONSOLE_BACKENDS=${ALLOW_CONSOLE_BACKENDS:-true}
 
 procfile=$(mktemp -d)/Procfile
 trap 'rm -rf "$(dirname "$procfile")"' EXIT

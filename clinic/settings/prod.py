@@ -16,6 +16,10 @@ def _required(name: str) -> str:
 SECRET_KEY = _required("SECRET_KEY")
 _required("DATABASE_URL")
 DEBUG = False
+# Turns on the checks that refuse unsafe set-ups (clinic/core/checks.py), at start-up too.
+PRODUCTION = True
+# Texts really go out in production; the console backend needs saying so (and ALLOW_CONSOLE_BACKENDS).
+SMS_BACKEND = env("SMS_BACKEND", default="clinic.sms.backends.twilio.TwilioBackend")
 
 # gunicorn normally sits behind a TLS-terminating proxy (nginx, a load balancer); trust its
 # X-Forwarded-Proto so request.is_secure() and absolute URLs (the Twilio signature) are right.

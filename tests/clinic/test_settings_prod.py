@@ -15,23 +15,34 @@ PRODUCTION_LIKE = {
     "REDIS_URL": "redis://redis.internal:6379/0",
     "ALLOWED_HOSTS": "book.example-clinic.test",
     "PUBLIC_BASE_URL": "https://book.example-clinic.test",
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "TWILIO_AUTH_TOKEN": "prod-like-auth-token",
+    "TWILIO_MESSAGING_SERVICE_SID": "MG" + "1" * 32,
+    "EMAIL_URL": "smtp+tls://clinic:secret@smtp.example-clinic.test:587",
 }
+# Variables of this machine (the test run's) that must not leak into a production-like process.
+NOT_INHERITED = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "REDIS_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SMS_BACKEND",
+    "EMAIL_URL",
+    "SMS_QUIET_HOURS_START",
+    "SMS_QUIET_HOURS_END",
+)
+
+
+def python(*args, env, timeout=120):
+    """Run `python ARGS` in the project with only `env` on top of a cleaned environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED and not k.startswith("TWILIO_")}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def manage(*args, env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return python("manage.py", *args, env=env)
 
 
 def test_check_deploy_is_clean_with_production_like_values():

@@ -1,0 +1,113 @@
+"""Production refuses set-ups that would silently drop texts or email (design rule 10).
+
+These are Django system checks: `manage.py check`, `migrate` and the other management commands
+run them, and so do the web and Celery processes at start-up (`refuse_unsafe_production`, called
+from `clinic/wsgi.py` and `clinic/celery.py`), because gunicorn and Celery do not run checks
+themselves. They only look at anything when `settings.PRODUCTION` is on (`clinic.settings.prod`).
+
+A staging site that really wants the console backends says so with ALLOW_CONSOLE_BACKENDS=true;
+the check then warns instead.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+TAG = "clinic_production"
+
+CONSOLE_SMS_BACKENDS = {
+    "clinic.sms.backends.console.ConsoleBackend": "prints every text instead of sending it",
+    "clinic.sms.backends.locmem.LocmemBackend": "keeps every text in memory instead of sending it",
+}
+TWILIO_SMS_BACKEND = "clinic.sms.backends.twilio.TwilioBackend"
+CONSOLE_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend": "prints every email instead of sending it",
+    "django.core.mail.backends.locmem.EmailBackend": "keeps every email in memory instead of sending it",
+    "django.core.mail.backends.dummy.EmailBackend": "drops every email",
+    "django.core.mail.backends.filebased.EmailBackend": "writes every email to a file instead of sending it",
+}
+
+
+def _production() -> bool:
+    return getattr(settings, "PRODUCTION", False)
+
+
+def _console_allowed() -> bool:
+    return getattr(settings, "ALLOW_CONSOLE_BACKENDS", False)
+
+
+def _not_sending(problem: str, *, hint: str, id: str) -> checks.CheckMessage:
+    if _console_allowed():
+        return checks.Warning(
+            f"{problem} Allowed because ALLOW_CONSOLE_BACKENDS is on (a staging site only).", id=id.replace(".E", ".W")
+        )
+    return checks.Error(problem, hint=hint + " A staging site may set ALLOW_CONSOLE_BACKENDS=true.", id=id)
+
+
+@checks.register(TAG)
+def check_sms_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The SMS backend really sends texts, and Twilio has what it needs to."""
+    if not _production():
+        return []
+    backend = settings.SMS_BACKEND
+    if backend in CONSOLE_SMS_BACKENDS:
+        return [
+            _not_sending(
+                f"SMS_BACKEND is {backend}: it {CONSOLE_SMS_BACKENDS[backend]}, so patients would get no texts.",
+                hint=f"Set SMS_BACKEND={TWILIO_SMS_BACKEND} and the TWILIO_* variables (README, Twilio).",
+                id="clinic.E001",
+            )
+        ]
+    errors = []
+    if backend == TWILIO_SMS_BACKEND:
+        missing = [name for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not getattr(settings, name)]
+        if missing:
+            errors.append(
+                checks.Error(
+                    f"The Twilio SMS backend has no credentials: set {' and '.join(missing)}.",
+                    hint="Both are on the Twilio console's account page.",
+                    id="clinic.E002",
+                )
+            )
+        if not (settings.TWILIO_MESSAGING_SERVICE_SID or settings.TWILIO_FROM_NUMBER):
+            errors.append(
+                checks.Error(
+                    "The Twilio SMS backend has no sender: set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER.",
+                    id="clinic.E003",
+                )
+            )
+    return errors
+
+
+@checks.register(TAG)
+def check_email_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Email (reception's callback notices, error reports to ADMINS) really goes out."""
+    if not _production():
+        return []
+    backend = settings.EMAIL_BACKEND
+    if backend in CONSOLE_EMAIL_BACKENDS:
+        return [
+            _not_sending(
+                f"EMAIL_BACKEND is {backend}: it {CONSOLE_EMAIL_BACKENDS[backend]}, so reception's callback "
+                "notices and error reports would reach no one.",
+                hint="Set EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587.",
+                id="clinic.E004",
+            )
+        ]
+    return []
+
+
+def refuse_unsafe_production() -> None:
+    """Raise ImproperlyConfigured, listing every problem, if a production check fails.
+
+    Called where a process starts serving (WSGI, Celery worker and beat): those do not run system
+    checks, and a production site that starts anyway would drop texts without a word.
+    """
+    if not _production():
+        return
+    errors = [m for m in checks.run_checks(tags=[TAG]) if m.is_serious() and not m.is_silenced()]
+    if errors:
+        lines = "\n".join(f"  {m.id}: {m.msg}" + (f"\n    {m.hint}" if m.hint else "") for m in errors)
+        raise ImproperlyConfigured(f"Refusing to start with an unsafe production set-up:\n{lines}")
