@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clinic.core import views as core_views
+from clinic.core.health import ReadinessView
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", ReadinessView.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
     path("sms/", include("clinic.sms.urls")),
     path("callback/", include("callbacks.urls")),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command for the whole check: venv, install, lint, and the test suite.
+# One command for the whole check: venv, install, lint, and the test suite (in two pytest runs:
+# everything but the browser tests, then the browser tests).
 # Uses PostgreSQL and Redis on 127.0.0.1 when they answer (or DATABASE_URL / REDIS_URL when set);
 # otherwise runs on SQLite and reports the tests that need them as skipped.
 set -euo pipefail
@@ -20,4 +21,14 @@ echo "tests: DATABASE_URL=${DATABASE_URL:-sqlite (default)} REDIS_URL=${REDIS_UR
 .venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run --settings=clinic.settings.test >/dev/null \
   || { echo "Models changed without a migration: run manage.py makemigrations"; exit 1; }
-exec .venv/bin/python -m pytest "$@"
+# Browser tests run in a pytest of their own: once Playwright's session event loop exists, async
+# views (/readyz) cannot be called through Django's test client in that process
+# (../shared/recipes-2.md, section 7). Exit code 5 means "no test selected", fine for one half.
+status=0
+.venv/bin/python -m pytest -m "not browser" "$@" || status=$?
+[ "$status" -eq 5 ] && status=0
+browser_status=0
+.venv/bin/python -m pytest -m browser "$@" || browser_status=$?
+[ "$browser_status" -eq 5 ] && browser_status=0
+if [ "$status" -eq 0 ] && [ "$browser_status" -ne 0 ]; then status=$browser_status; fi
+exit "$status"

@@ -81,3 +81,15 @@ class OpeningHours(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last ran, or a process was last seen, kept in the shared database so that
+    every host's /readyz agrees. Written by `clinic.core.heartbeats.record_heartbeat`."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    at = models.DateTimeField()
+    detail = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -221,6 +221,10 @@ SMS_RETRY_BACKOFF_MAX_SECONDS = env.float("SMS_RETRY_BACKOFF_MAX_SECONDS", defau
 # How long the relay leaves a queued row to its send task before queueing it again.
 SMS_RELAY_LEASE_SECONDS = env.int("SMS_RELAY_LEASE_SECONDS", default=120)
 SMS_RELAY_BATCH_SIZE = 100
+# /readyz and the admin's banner: texts are "not going out" once a due text has waited this long,
+# and beat is "not running" once the relay (every 30 s) has not run for this long.
+SMS_BACKLOG_ALERT_MINUTES = env.int("SMS_BACKLOG_ALERT_MINUTES", default=10)
+SMS_RELAY_HEARTBEAT_MAX_SECONDS = env.int("SMS_RELAY_HEARTBEAT_MAX_SECONDS", default=120)
 
 # --- Texted one-time codes ("My bookings") -------------------------------------------------------
 # Codes asked for per phone number, counted in the database over each window (every rate must hold).
@@ -304,5 +308,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # /readyz logs one summary line per unhealthy probe; the library's per-check lines repeat it.
+        "health_check": {"level": "ERROR"},
+    },
 }

@@ -2,7 +2,10 @@
 
 from celery import shared_task
 
+from clinic.core.heartbeats import record_heartbeat
+
 from . import services
+from .health import RELAY_HEARTBEAT
 
 
 @shared_task(bind=True, name="clinic.sms.tasks.send_message", max_retries=None, ignore_result=True)
@@ -22,5 +25,9 @@ def send_message(self, message_id: int) -> str | None:
 
 @shared_task(name="clinic.sms.tasks.relay_due_messages", ignore_result=True)
 def relay_due_messages() -> int:
-    """Run by beat every 30 s: queue due rows whose send task never ran (see services)."""
+    """Run by beat every 30 s: queue due rows whose send task never ran (see services).
+
+    Records the relay's heartbeat first, which /readyz reads to tell that beat and a worker run.
+    """
+    record_heartbeat(RELAY_HEARTBEAT)
     return services.relay_due_messages()
