@@ -13,7 +13,7 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import beat_init, worker_init
+from celery.signals import after_setup_logger, after_setup_task_logger, beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings.dev")
 
@@ -38,3 +38,24 @@ def _refuse_unsafe_production(**kwargs):
     except ImproperlyConfigured as error:
         print(error, file=sys.stderr, flush=True)
         raise SystemExit(1) from error
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _log_like_django(logger, **kwargs):
+    """Celery replaces the root logger's handlers with its own (so --logfile works): give them the
+    project's format (JSON in production, with the request id field) and keep error emails."""
+    from django.conf import settings
+
+    from clinic.core.logs import RequestContextFilter, json_formatter
+
+    for handler in logger.handlers:
+        handler.addFilter(RequestContextFilter())
+        if settings.LOG_FORMAT == "json":
+            handler.setFormatter(json_formatter())
+    if logger.name == "root" and settings.ADMINS and not settings.SENTRY_DSN:
+        from clinic.core.error_emails import ScrubbedAdminEmailHandler
+
+        mail = ScrubbedAdminEmailHandler()
+        mail.setLevel("ERROR")
+        logger.addHandler(mail)

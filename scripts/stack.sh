@@ -22,6 +22,8 @@ export ALLOWED_HOSTS=${ALLOWED_HOSTS:-localhost,127.0.0.1}
 export BEHIND_TLS_PROXY=${BEHIND_TLS_PROXY:-false}
 export SECURE_SSL_REDIRECT=${SECURE_SSL_REDIRECT:-false}
 export SECURE_HSTS_SECONDS=${SECURE_HSTS_SECONDS:-0}
+# Logs for people to read here; production writes JSON.
+export LOG_FORMAT=${LOG_FORMAT:-plain}
 export SMS_BACKEND=${SMS_BACKEND:-clinic.sms.backends.twilio.TwilioBackend}
 # Email (reception's callback notices) is printed here; production refuses that without this.
 export ALLOW_CONSOLE_BACKENDS=${ALLOW_CONSOLE_BACKENDS:-true}

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every later log line of the request carries its id.
+    "clinic.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -159,6 +161,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's default for --loglevel/--logfile; clinic/celery.py gives its lines the JSON format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = True
 # A task is acknowledged only when it has finished, and put back on the queue if its worker dies,
 # so a lost worker loses no SMS; the send task's atomic claim makes a second run harmless.
 CELERY_TASK_ACKS_LATE = True
@@ -302,15 +306,47 @@ CALLBACK_ACK_COOLDOWN_HOURS = env.int("CALLBACK_ACK_COOLDOWN_HOURS", default=24)
 # Closed callback requests (and their call attempts) are deleted this long after closing.
 CALLBACK_RETENTION_DAYS = env.int("CALLBACK_RETENTION_DAYS", default=180)
 
+# --- Logs and error reports (clinic/core/logs.py, clinic/core/reporting.py) ----------------------
+# One line per event: "plain" for people (dev, tests), "json" for a log pipeline (prod's default),
+# each with the request id and the client's address. Django's own "django" logger would print
+# everything a second time through its default console handler, so it only propagates here.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+SENTRY_DSN = env("SENTRY_DSN", default="")
+# Error emails go to ADMINS ("Name <address>, ..." or bare addresses) only when Sentry is not set up.
+ADMINS = [(address.split("<")[0].strip() or address, address) for address in env.list("ADMINS", default=[])]
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic.core.error_emails.PatientDataFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "filters": {
+        "request_context": {"()": "clinic.core.logs.RequestContextFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "clinic.core.logs.json_formatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_context"]},
+        "mail_admins": {
+            "class": "clinic.core.error_emails.ScrubbedAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {
+        "handlers": ["console"] + (["mail_admins"] if ADMINS and not SENTRY_DSN else []),
+        "level": env("LOG_LEVEL", default="INFO"),
+    },
     "loggers": {
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # /readyz logs one summary line per unhealthy probe; the library's per-check lines repeat it.
         "health_check": {"level": "ERROR"},
     },
 }
+if SENTRY_DSN:
+    from clinic.core.reporting import init_sentry
+
+    init_sentry(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))

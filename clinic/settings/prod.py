@@ -1,5 +1,7 @@
 """Production: refuses to start without the secrets it needs; `check --deploy` is clean."""
 
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -18,6 +20,11 @@ _required("DATABASE_URL")
 DEBUG = False
 # Turns on the checks that refuse unsafe set-ups (clinic/core/checks.py), at start-up too.
 PRODUCTION = True
+# One JSON object per log line, for the log pipeline (LOG_FORMAT=plain for people).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+# Python's warnings become log records too, so even they are one JSON line each.
+logging.captureWarnings(True)
 # Texts really go out in production; the console backend needs saying so (and ALLOW_CONSOLE_BACKENDS).
 SMS_BACKEND = env("SMS_BACKEND", default="clinic.sms.backends.twilio.TwilioBackend")
 

@@ -33,11 +33,20 @@ NOT_INHERITED = (
 )
 
 
+def clean_environ() -> dict[str, str]:
+    """This process's environment without what would leak into a production-like process."""
+    return {k: v for k, v in os.environ.items() if k not in NOT_INHERITED and not k.startswith("TWILIO_")}
+
+
 def python(*args, env, timeout=120):
     """Run `python ARGS` in the project with only `env` on top of a cleaned environment."""
-    clean = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED and not k.startswith("TWILIO_")}
     return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=timeout
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**clean_environ(), **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
