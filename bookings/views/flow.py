@@ -15,9 +15,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
+from clinic.core.ip import ratelimit_ip_key
 from clinic.core.models import ClinicSettings
+from clinic.core.ratelimits import from_setting, rate_limit
 
 from .. import ics, tokens
 from ..forms import NO_PREFERENCE, ChoiceForm, DetailsForm, SlotForm, format_start, parse_start
@@ -83,7 +84,7 @@ def _booking_when(request, *, wants_day: bool):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+@rate_limit(group="bookings.details", key=ratelimit_ip_key, rate=from_setting("BOOKING_RATE_PER_IP"))
 def details(request):
     """Step 4. GET shows the form for a chosen time; POST books and redirects to the confirmation."""
     if request.method == "GET":

@@ -8,9 +8,9 @@ monitoring: it answers JSON, HTTP 200 when every check passes and 503 when one f
                 "workers": "Celery workers unavailable", "beat": "OK", "sms_backlog": "OK"}}
 
 The checks run at once on the request's event loop; a check that touches the database does so
-with the async ORM (a sync one would leak a connection in the executor's thread). The Celery
-checks (broker, workers, beat) are left out when tasks run in-process (the demo): there is
-nothing to check.
+with the async ORM (a sync one would leak a connection in the executor's thread). Apps add their
+own checks with `register` (clinic.sms adds "beat" and "sms_backlog"). The Celery checks (broker,
+workers, beat) are left out when tasks run in-process (the demo): there is nothing to check.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import asyncio
 import dataclasses
 import datetime
 import logging
+from collections.abc import Callable
 
 import celery
 from django.http import JsonResponse
@@ -62,14 +63,32 @@ def broker() -> Redis:
     return Redis(client_factory=lambda: AsyncRedis.from_url(url, socket_connect_timeout=1, socket_timeout=1))
 
 
+@dataclasses.dataclass(frozen=True)
+class Registered:
+    name: str
+    make: Callable[[], HealthCheck]
+    needs_workers: bool  # only meaningful when tasks go through a broker to workers
+
+
+# Checks contributed by apps (`register`); clinic.core knows no app's models, so the SMS app adds
+# its own (the relay's heartbeat, the backlog) from `SmsConfig.ready()`.
+_registered: dict[str, Registered] = {}
+
+
+def register(name: str, make: Callable[[], HealthCheck], *, needs_workers: bool = False) -> None:
+    """Add a check to /readyz under `name`; `make` returns a new check instance per probe."""
+    _registered[name] = Registered(name, make, needs_workers)
+
+
 def readiness_checks() -> dict[str, HealthCheck]:
     """The checks /readyz runs, by the name it reports them under."""
-    from clinic.sms.health import RelayHeartbeat, SmsBacklog
-
+    with_workers = not _celery_app().conf.task_always_eager
     found: dict[str, HealthCheck] = {"database": stock.Database(), "cache": stock.Cache()}
-    if not _celery_app().conf.task_always_eager:
-        found |= {"broker": broker(), "workers": Workers(), "beat": RelayHeartbeat()}
-    found["sms_backlog"] = SmsBacklog()
+    if with_workers:
+        found |= {"broker": broker(), "workers": Workers()}
+    for entry in _registered.values():
+        if with_workers or not entry.needs_workers:
+            found[entry.name] = entry.make()
     return found
 
 

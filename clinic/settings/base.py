@@ -289,9 +289,10 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "clinic.core.ip.client_ip"
 
 # --- Rate limits (django-ratelimit through clinic/core/ratelimits.py) -------------------------
-RATELIMIT_VIEW = "clinic.core.views.rate_limited"
 # A counter that cannot be read (the cache lost it) lets the request through rather than refusing it.
 RATELIMIT_FAIL_OPEN = True
+# Booking submissions (the details form's POST) per client address.
+BOOKING_RATE_PER_IP = env("BOOKING_RATE_PER_IP", default="20/h")
 
 # --- Callbacks ---------------------------------------------------------------------------------
 # django-ratelimit's key="ip" then honours TRUSTED_PROXY_COUNT everywhere (a forged

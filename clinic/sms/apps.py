@@ -7,8 +7,12 @@ class SmsConfig(AppConfig):
     verbose_name = "SMS"
 
     def ready(self):
-        from clinic.core import glance
+        from clinic.core import glance, health
 
-        from .glance import messages_needing_attention
+        from .glance import messages_needing_attention, texts_not_going_out
+        from .health import RelayHeartbeat, SmsBacklog
 
         glance.register(messages_needing_attention)
+        glance.register(texts_not_going_out)
+        health.register("beat", RelayHeartbeat, needs_workers=True)
+        health.register("sms_backlog", SmsBacklog)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def waiting_text(minutes_overdue: float, status=Message.Status.PENDING) -> Message:
     return Message.objects.create(
-        kind=Message.Kind.REMINDER,
+        kind="reminder",
         to="+447700900123",
         body="Reminder",
         status=status,
