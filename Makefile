@@ -1,5 +1,5 @@
 .PHONY: demo test lint format stack bench
-demo:            ## set up and run the demo site on http://127.0.0.1:8000
+demo:            ## set up and run the demo site on http://127.0.0.1:8000 (PORT=8001 make demo for another port)
 	bash scripts/demo.sh
 test:            ## set up, lint and run the whole test suite
 	bash scripts/test.sh

@@ -7,6 +7,7 @@ from clinic.core.health import ReadinessView
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("sms/", include("clinic.sms.urls")),
     path("callback/", include("callbacks.urls")),
