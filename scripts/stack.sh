@@ -30,7 +30,10 @@ export ALLOW_CONSOLE_BACKENDS=${ALLOW_CONSOLE_BACKENDS:-true}
 
 procfile=$(mktemp -d)/Procfile
 trap 'rm -rf "$(dirname "$procfile")"' EXIT
-cp Procfile "$procfile"
+# As on separate hosts, a worker or beat that dies leaves the rest running (honcho would otherwise
+# stop everything), so /readyz and the admin's banner can be watched reporting it.
+sed -E 's/^(worker|beat): (.*)$/\1: \2; echo "[stack] \1 stopped; the rest keeps running (see \/readyz)"; exec sleep infinity/' \
+  Procfile > "$procfile"
 if [ -z "${TWILIO_ACCOUNT_SID:-}" ]; then
   export TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000
   export TWILIO_AUTH_TOKEN=local-stack-fake-twilio-token
