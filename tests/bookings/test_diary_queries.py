@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from bench.diary import seed_diary
 from bookings.models import Patient
+from clinic.core.models import ClinicSettings
 from tests.bookings.diary_support import book, ensure_roles_exist
 from tests.conftest import at, make_therapist
 
@@ -20,16 +21,18 @@ DIARY = reverse("admin:bookings_diary")
 WEEK = reverse("admin:bookings_diary_week")
 
 # Session, user, the user's permissions (two queries), then the diary's five: therapists, working
-# hours, absences, closure, appointments (with patient and treatment names joined in).
-DIARY_QUERIES = 9
+# hours, absences, closure, appointments (with patient and treatment names joined in); and the
+# clinic's name in the admin's header.
+DIARY_QUERIES = 10
 # The week: session, user, permissions (two), the therapists to choose from, then hours,
-# absences, closures and appointments of the one therapist shown.
-WEEK_QUERIES = 9
+# absences, closures and appointments of the one therapist shown; and the clinic's name.
+WEEK_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
 def _roles(db):
     ensure_roles_exist()
+    ClinicSettings.load()  # the row exists in any real clinic; its first load would insert it
 
 
 @pytest.fixture
@@ -56,7 +59,7 @@ def forty_therapists(db):
     return day, therapists
 
 
-def test_a_day_of_8_therapists_costs_9_queries(client, receptionist, eight_therapists, django_assert_num_queries):
+def test_a_day_of_8_therapists_costs_10_queries(client, receptionist, eight_therapists, django_assert_num_queries):
     client.force_login(receptionist)
     with django_assert_num_queries(DIARY_QUERIES):
         response = client.get(DIARY, {"date": eight_therapists.isoformat()})
@@ -64,7 +67,7 @@ def test_a_day_of_8_therapists_costs_9_queries(client, receptionist, eight_thera
     assert response.content.decode().count('class="block"') == 60
 
 
-def test_a_day_of_40_therapists_and_960_appointments_costs_the_same_9(
+def test_a_day_of_40_therapists_and_960_appointments_costs_the_same_10(
     client, receptionist, forty_therapists, django_assert_num_queries
 ):
     day, _ = forty_therapists
