@@ -121,14 +121,22 @@ class TreatmentLength(models.Model):
 
 class Patient(models.Model):
     name = models.CharField(max_length=120)
-    phone = PhoneNumberField(unique=True, help_text="Stored in international form, e.g. +447700900123.")
+    # Empty (NULL) only once the patient is erased: the number then identifies no one.
+    phone = PhoneNumberField(unique=True, null=True, help_text="Stored in international form, e.g. +447700900123.")
     email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the patient's details were erased (UK GDPR)."
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("export_patient_data", "Can export a patient's data (subject access request)"),
+            ("erase_patient", "Can erase a patient's personal data"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.phone.as_national if self.phone else ''})"

@@ -76,8 +76,11 @@ def _fitting_context(kind: str, appointment, *, at: datetime | None = None, **ex
     return context
 
 
-def queue(kind: str, appointment, *, due_at=None, **extra) -> Message:
-    """Write the `kind` text about `appointment` to its patient (in the caller's transaction)."""
+def queue(kind: str, appointment, *, due_at=None, **extra) -> Message | None:
+    """Write the `kind` text about `appointment` to its patient (in the caller's transaction).
+    An erased patient has no number any more, so nothing is written for them."""
+    if not appointment.patient.phone:
+        return None
     return queue_sms(
         kind=kind,
         to=appointment.patient.phone,

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,8 +20,11 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from bookings.models import Patient
+from clinic.core import admin_log
 from clinic.core.models import ClinicSettings
+from clinic.core.personal_data import Applied
 from clinic.core.phones import is_uk_mobile
+from clinic.sms.models import Message
 from clinic.sms.quiet_hours import next_allowed
 from clinic.sms.services import queue_sms
 
@@ -339,13 +342,30 @@ def patient_for_request(*, callback_request: CallbackRequest) -> Patient:
     return patient
 
 
-def purge_closed_callbacks(*, older_than_days: int, now: datetime | None = None) -> tuple[int, int]:
-    """Delete closed requests closed more than `older_than_days` ago, with their call attempts and
-    SMS rows. Returns (requests deleted, call attempts deleted). Open requests are never touched."""
-    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
-    expired = CallbackRequest.objects.closed().filter(
+def closed_before(cutoff: datetime) -> models.QuerySet:
+    """Closed requests closed before `cutoff` (rows closed before `closed_at` existed: last change)."""
+    return CallbackRequest.objects.closed().filter(
         Q(closed_at__lt=cutoff) | Q(closed_at__isnull=True, updated_at__lt=cutoff)
     )
+
+
+def delete_requests(*, requests) -> Applied:
+    """Delete callback requests with their call attempts and texts, and forget their admin log
+    entries. Returns how many requests went and every object that went with them."""
+    requests = list(requests)
+    gone: list[models.Model] = [*requests, *CallAttempt.objects.filter(request__in=requests)]
+    for req in requests:
+        gone += list(Message.objects.about(req))
     with transaction.atomic():
-        _, per_model = expired.delete()
-    return per_model.get(CallbackRequest._meta.label, 0), per_model.get(CallAttempt._meta.label, 0)
+        CallbackRequest.objects.filter(pk__in=[r.pk for r in requests]).delete()
+        admin_log.forget(gone)
+    return Applied(len(requests), gone)
+
+
+def purge_closed_callbacks(*, older_than_days: int, now: datetime | None = None) -> tuple[int, int]:
+    """Delete closed requests closed more than `older_than_days` ago, with their call attempts,
+    SMS rows and admin log entries. Returns (requests deleted, call attempts deleted). Open
+    requests are never touched. The nightly retention job runs the same rule (personal_data.py)."""
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    applied = delete_requests(requests=closed_before(cutoff))
+    return applied.count, sum(isinstance(obj, CallAttempt) for obj in applied.objects)

@@ -6,6 +6,7 @@
 - `notes`: the patient's clinical note.
 - `patients`: a patient's name, phone and email.
 - `resend`: send a confirmation again.
+- `privacy`: a patient's data rights: export everything, erase.
 - `errors`: the refusals, with text safe to show.
 """
 
@@ -31,6 +32,7 @@ from .errors import (
 )
 from .notes import update_note
 from .patients import save_patient_details
+from .privacy import erase_patient, erasure_plan, export_patient
 from .resend import resend_confirmation
 from .statuses import STATUS_TRANSITIONS, allowed_statuses, set_status
 
@@ -52,6 +54,9 @@ __all__ = [
     "clash_message",
     "clashes",
     "create_booking",
+    "erase_patient",
+    "erasure_plan",
+    "export_patient",
     "nearest_free_starts",
     "patient_overlaps",
     "reschedule_booking",

@@ -25,7 +25,7 @@ from therapists.models import Therapist
 from .. import notifications
 from ..models import Appointment, Patient, TreatmentLength, local_day_bounds
 from ..schedules import BookingPolicy, find_free_starts
-from .errors import AlreadyBooked, Alternative, NotOffered, PolicyViolation, SlotUnavailable
+from .errors import AlreadyBooked, Alternative, BookingError, NotOffered, PolicyViolation, SlotUnavailable
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 
@@ -225,6 +225,8 @@ def create_booking(
     """
     if idempotency_key and (existing := _booked_with_key(idempotency_key)):
         return existing
+    if isinstance(patient, Patient) and patient.erased_at:
+        raise BookingError("This patient's details were erased; book them as a new patient.")
     ids = candidates(length, therapist, online_rules=online_rules)
     if online_rules:
         check_online_rules(start, BookingPolicy.from_settings(), timezone.now())

@@ -19,6 +19,8 @@ def resend_confirmation(*, appointment: Appointment, by_user=None) -> Message:
     """
     if appointment.status != Appointment.Status.BOOKED:
         raise BookingError("Only a booked appointment's confirmation can be sent again.")
+    if not appointment.patient.phone:
+        raise BookingError("This patient's details were erased: there is no number to text.")
     with transaction.atomic():
         previous = (
             Message.objects.about(appointment)

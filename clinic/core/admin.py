@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
-from .models import ClinicSettings, OpeningHours
+from .models import ClinicalAccess, ClinicSettings, OpeningHours, PrivacyRecord
 
 
 @admin.register(ClinicSettings)
@@ -8,6 +10,13 @@ class ClinicSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         ("The clinic", {"fields": ["name", "phone", "email", "address"]}),
         ("Reception notices", {"fields": ["reception_mobile", "reception_email"]}),
+        (
+            "Privacy notice",
+            {
+                "fields": ["privacy_contact", "ico_registration", "hosting_provider", "email_provider"],
+                "description": "The public privacy notice is written from these and the retention settings.",
+            },
+        ),
         (
             "Online booking policy",
             {
@@ -32,3 +41,50 @@ class ClinicSettingsAdmin(admin.ModelAdmin):
 @admin.register(OpeningHours)
 class OpeningHoursAdmin(admin.ModelAdmin):
     list_display = ["weekday", "opens", "closes"]
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """An audit record: read by managers (view permission), never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PrivacyRecord)
+class PrivacyRecordAdmin(ReadOnlyRecordAdmin):
+    list_display = ["at", "kind", "by", "patient_link", "counts"]
+    list_filter = ["kind"]
+    date_hierarchy = "at"
+
+    @admin.display(description="patient record")
+    def patient_link(self, obj):
+        return _patient_link(obj.patient_id)
+
+
+@admin.register(ClinicalAccess)
+class ClinicalAccessAdmin(ReadOnlyRecordAdmin):
+    list_display = ["at", "by_username", "what", "patient_link", "where"]
+    list_filter = ["what", "by_username"]
+    search_fields = ["=patient_id", "by_username"]
+    date_hierarchy = "at"
+
+    @admin.display(description="patient record", ordering="patient_id")
+    def patient_link(self, obj):
+        return _patient_link(obj.patient_id)
+
+
+def _patient_link(patient_id):
+    # The patient's admin page by URL name only: clinic.core imports no domain app.
+    if patient_id is None:
+        return "-"
+    try:
+        url = reverse("admin:bookings_patient_change", args=[patient_id])
+    except NoReverseMatch:
+        return f"#{patient_id}"
+    return format_html('<a href="{}">#{}</a>', url, patient_id)

@@ -1,8 +1,10 @@
 from datetime import time
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 
@@ -46,6 +48,21 @@ class ClinicSettings(models.Model):
         default=24, help_text="Patients can cancel or move online until this long before the start."
     )
     reminder_hours_before = models.PositiveIntegerField(default=24)
+    # For the privacy notice (generated from these, see clinic/core/privacy_notice.py).
+    privacy_contact = models.EmailField(
+        "data protection contact",
+        blank=True,
+        help_text="Where patients send requests about their data; the clinic's email if empty.",
+    )
+    ico_registration = models.CharField(
+        "ICO registration number", max_length=20, blank=True, help_text="From the ICO's register of fee payers."
+    )
+    hosting_provider = models.CharField(
+        max_length=200, blank=True, help_text="Who hosts the booking system and its database, and where (country)."
+    )
+    email_provider = models.CharField(
+        max_length=200, blank=True, help_text="Who sends the clinic's email, and where (country)."
+    )
 
     class Meta:
         verbose_name = "clinic settings"
@@ -93,3 +110,46 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class PrivacyRecord(models.Model):
+    """That a subject access export, an erasure or a retention run happened: who, when, how many
+    rows. Never what was in them (the record itself holds no personal data beyond the row id)."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Subject access export"
+        ERASURE = "erasure", "Erasure"
+        RETENTION = "retention", "Retention run"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    patient_id = models.PositiveBigIntegerField("patient record", null=True, blank=True, db_index=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="Rows exported or changed, by kind of record.")
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "privacy request record"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%d %b %Y %H:%M}"
+
+
+class ClinicalAccess(models.Model):
+    """One look at a patient's clinical note or screening answers: who, when, which patient."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Kept as typed at the time, so the record still names the member of staff if the login goes.
+    by_username = models.CharField("staff login", max_length=150)
+    patient_id = models.PositiveBigIntegerField("patient record", db_index=True)
+    what = models.CharField(max_length=60)  # "clinical note", "screening answers"
+    where = models.CharField(max_length=120, blank=True)  # "appointment K7Q-4MX", "diary, Mon 7 Dec"
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "clinical record access"
+        verbose_name_plural = "clinical record accesses"
+
+    def __str__(self):
+        return f"{self.by_username} viewed {self.what} of patient {self.patient_id}"

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -191,7 +192,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE = {
     # A relay run that waited in the queue past the next one is dropped: the next does the same work.
     "sms-relay": {"task": "clinic.sms.tasks.relay_due_messages", "schedule": 30.0, "options": {"expires": 25}},
-    "callbacks-retention": {"task": "callbacks.tasks.purge_closed_callbacks", "schedule": 24 * 60 * 60.0},
+    # Every retention rule the apps register (clinic.core.personal_data), nightly while it is quiet.
+    "retention": {"task": "clinic.core.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
     "callbacks-reception-emails": {
         "task": "callbacks.tasks.email_due_reception_notices",
         "schedule": 60.0,
@@ -306,6 +308,12 @@ CALLBACK_MIN_FILL_SECONDS = env.float("CALLBACK_MIN_FILL_SECONDS", default=3.0)
 CALLBACK_ACK_COOLDOWN_HOURS = env.int("CALLBACK_ACK_COOLDOWN_HOURS", default=24)
 # Closed callback requests (and their call attempts) are deleted this long after closing.
 CALLBACK_RETENTION_DAYS = env.int("CALLBACK_RETENTION_DAYS", default=180)
+
+# --- Personal data (docs/privacy.md): retention periods, stated as configured in the privacy notice
+# The wording of each SMS is removed this long after it was sent (the row stays for the figures).
+SMS_BODY_RETENTION_DAYS = env.int("SMS_BODY_RETENTION_DAYS", default=30)
+# Patients with no appointment for this long are erased (health records of adults: 8 years).
+PATIENT_RETENTION_YEARS = env.int("PATIENT_RETENTION_YEARS", default=8)
 
 # --- Logs and error reports (clinic/core/logs.py, clinic/core/reporting.py) ----------------------
 # One line per event: "plain" for people (dev, tests), "json" for a log pipeline (prod's default),

@@ -55,6 +55,7 @@ class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
         "any_hour",
         "attempts",
         "sent_at",
+        "redacted_at",
         "provider_id",
         "error_code",
         "error_message",

@@ -7,8 +7,9 @@ class SmsConfig(AppConfig):
     verbose_name = "SMS"
 
     def ready(self):
-        from clinic.core import glance, health
+        from clinic.core import glance, health, personal_data
 
+        from . import personal_data as sms_personal_data
         from .glance import messages_needing_attention, texts_not_going_out
         from .health import RelayHeartbeat, SmsBacklog
 
@@ -16,3 +17,4 @@ class SmsConfig(AppConfig):
         glance.register(texts_not_going_out)
         health.register("beat", RelayHeartbeat, needs_workers=True)
         health.register("sms_backlog", SmsBacklog)
+        personal_data.register(sms_personal_data.CATEGORY)

@@ -85,6 +85,9 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Retention removes the wording (and erasure the number) but keeps the row, so delivery
+    # figures stay true; see clinic/sms/personal_data.py.
+    redacted_at = models.DateTimeField("text removed at", null=True, blank=True, editable=False)
     resent_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends", verbose_name="resend of"
     )

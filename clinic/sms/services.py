@@ -140,10 +140,13 @@ def queue_sms(
 def resend_message(*, message: Message, by_user=None) -> Message:
     """Send the same text again as a new row (the old one keeps its history).
 
-    Raises `SMSError` if the message has not been tried yet (pending or sending).
+    Raises `SMSError` if the message has not been tried yet (pending or sending), or if its
+    wording was removed (retention, erasure).
     """
     if message.status in (Message.Status.PENDING, Message.Status.SENDING):
         raise SMSError("That message is still waiting to be sent.")
+    if message.redacted_at:
+        raise SMSError("That message's wording was removed (privacy retention), so it cannot be sent again.")
     with transaction.atomic():
         return _write(
             kind=message.kind,

@@ -1,4 +1,4 @@
-"""Retention: the management command and the daily Celery task delete old closed requests only."""
+"""Retention: the management command and the nightly retention job delete old closed requests only."""
 
 from datetime import timedelta
 
@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from callbacks.models import CallAttempt, CallbackRequest
-from callbacks.tasks import purge_closed_callbacks
+from clinic.core.tasks import apply_retention
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +54,15 @@ def test_the_option_overrides_the_setting(requests):
     assert CallbackRequest.objects.count() == 3
 
 
-def test_the_daily_task_runs_the_command(requests):
-    purge_closed_callbacks.delay()
-    assert CallbackRequest.objects.count() == 2
+def test_the_nightly_retention_job_deletes_them_too(requests):
+    apply_retention.delay()
+    assert set(CallbackRequest.objects.values_list("pk", flat=True)) == {
+        requests["recent_done"].pk,
+        requests["old_but_open"].pk,
+    }
 
 
-def test_the_task_is_scheduled_daily_by_beat(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["callbacks-retention"]
-    assert entry["task"] == purge_closed_callbacks.name == "callbacks.tasks.purge_closed_callbacks"
+def test_the_retention_job_is_scheduled_nightly_by_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["retention"]
+    assert entry["task"] == apply_retention.name == "clinic.core.tasks.apply_retention"
+    assert "callbacks-retention" not in settings.CELERY_BEAT_SCHEDULE

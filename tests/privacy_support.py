@@ -1,0 +1,105 @@
+"""A patient with a record of every kind the clinic keeps, and a search of the whole database.
+
+Used by the export, erasure and retention tests: Cara has appointments (with a note, screening
+answers and a cancellation), texts (one failed with a Twilio error quoting her number), a
+callback request with a call note, history rows, admin log entries and a clinical access record.
+Olly shares her therapist and her day, and must come through every operation untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import connection
+
+from bookings.models import Appointment, Patient
+from bookings.services import PatientDetails, cancel_booking, create_booking, save_patient_details
+from callbacks.services import log_call_attempt, request_callback, set_request_status
+from clinic.core.clinical_access import record_clinical_view
+from clinic.core.models import ClinicSettings
+from clinic.sms.models import Message
+from tests.conftest import at
+
+CARA = {"name": "Cara Callback", "phone": "+447400111222", "email": "cara@example.com"}
+CARA_OLD_EMAIL = "cara.old@example.com"
+# Every way her identity could be written down.
+CARA_NEEDLES = ("Cara Callback", "+447400111222", "07400 111222", "07400111222", "7400 111222", "cara@example.com",
+                CARA_OLD_EMAIL)  # fmt: skip
+OLLY = {"name": "Olly Other", "phone": "+447400333444", "email": "olly@example.com"}
+OLLY_NEEDLES = ("Olly Other", "+447400333444", "olly@example.com")
+
+
+@dataclass
+class Seeded:
+    cara: Patient
+    olly: Patient
+    visit: Appointment  # Cara's kept appointment (note, screening answers)
+    cancelled: Appointment
+    olly_visit: Appointment
+    day: date
+
+
+def seed(*, therapist, lengths, day, staff) -> Seeded:
+    """Write Cara's and Olly's records through the services, as the clinic would have."""
+    clinic = ClinicSettings.load()
+    clinic.reception_mobile, clinic.reception_email = "+447400999000", "reception@clinic.example.test"
+    clinic.save()
+    book = {"therapist": therapist, "online_rules": False}
+    visit = create_booking(
+        length=lengths[45],
+        start=at(day, "10:00"),
+        patient=PatientDetails(name=CARA["name"], phone=CARA["phone"], email=CARA_OLD_EMAIL),
+        note="Sore left knee after a fall",
+        screening={"recent_injury": "no", "pregnant": "no", "blood_thinners": "yes"},
+        **book,
+    )
+    cara = visit.patient
+    save_patient_details(patient=cara, name=CARA["name"], phone=CARA["phone"], email=CARA["email"], by_user=staff)
+    cancelled = create_booking(length=lengths[30], start=at(day, "14:00"), patient=cara, **book)
+    cancel_booking(
+        appointment=cancelled, cancelled_by="clinic", reason="Cara Callback phoned: knee worse", by_user=staff
+    )
+    olly_visit = create_booking(
+        length=lengths[30],
+        start=at(day, "11:00"),
+        patient=PatientDetails(name=OLLY["name"], phone=OLLY["phone"], email=OLLY["email"]),
+        note="Olly's stiff shoulder",
+        **book,
+    )
+    # A text that failed, with the provider's error quoting her number.
+    Message.objects.about(visit).filter(kind="booking_confirmation").update(
+        status=Message.Status.FAILED,
+        error_code="21211",
+        error_message=f"The 'To' number {CARA['phone']} is not a valid phone number.",
+    )
+    submission = request_callback(
+        name=CARA["name"], phone=CARA["phone"], reason="question", message="Is it OK with my knee?", recent_injury=True
+    )
+    log_call_attempt(
+        callback_request=submission.request, outcome="reached", note="Spoke to Cara Callback", by_user=staff
+    )
+    set_request_status(callback_request=submission.request, status="done", by_user=staff)
+    for obj in (cara, visit, submission.request):
+        LogEntry.objects.log_actions(staff.pk, [obj], CHANGE, change_message=[{"changed": {"fields": ["Name"]}}])
+    record_clinical_view(
+        user=staff, patient_ids=[cara.pk], what="clinical note", where=f"appointment {visit.reference}"
+    )
+    return Seeded(cara=cara, olly=olly_visit.patient, visit=visit, cancelled=cancelled, olly_visit=olly_visit, day=day)
+
+
+def found_in_database(needles) -> list[str]:
+    """Every (table.column: needle) where a needle appears, case-insensitively, in any column of
+    any table (history tables, SMS, callbacks, the admin log, sessions...), read as text."""
+    lowered = [needle.lower() for needle in needles]
+    hits = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row, strict=True):
+                    text = str(value).lower() if value is not None else ""
+                    hits += [f"{table}.{column}: {n}" for n, low in zip(needles, lowered, strict=True) if low in text]
+    return sorted(set(hits))
