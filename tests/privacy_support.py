@@ -2,21 +2,24 @@
 
 Used by the export, erasure and retention tests: Cara has appointments (with a note, screening
 answers and a cancellation), texts (one failed with a Twilio error quoting her number), a
-callback request with a call note, history rows, admin log entries and a clinical access record.
+callback request with a call note, history rows, admin log entries, a clinical access record and
+a texted code. Add every new kind of record here: the tests then cover it.
 Olly shares her therapist and her day, and must come through every operation untouched.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection
+from django.utils import timezone
 
 from bookings.models import Appointment, Patient
 from bookings.services import PatientDetails, cancel_booking, create_booking, save_patient_details
 from callbacks.services import log_call_attempt, request_callback, set_request_status
+from clinic.codes.models import PhoneCode
 from clinic.core.clinical_access import record_clinical_view
 from clinic.core.models import ClinicSettings
 from clinic.sms.models import Message
@@ -85,6 +88,10 @@ def seed(*, therapist, lengths, day, staff) -> Seeded:
         LogEntry.objects.log_actions(staff.pk, [obj], CHANGE, change_message=[{"changed": {"fields": ["Name"]}}])
     record_clinical_view(
         user=staff, patient_ids=[cara.pk], what="clinical note", where=f"appointment {visit.reference}"
+    )
+    # She asked for a code to see her bookings (written directly: no purpose need be registered).
+    PhoneCode.objects.create(
+        phone=CARA["phone"], purpose="my_bookings", expires_at=timezone.now() + timedelta(minutes=10)
     )
     return Seeded(cara=cara, olly=olly_visit.patient, visit=visit, cancelled=cancelled, olly_visit=olly_visit, day=day)
 

@@ -42,6 +42,7 @@ def test_the_seeded_patient_is_everywhere_before_erasure(seeded):
         "callbacks_callbackrequest",
         "callbacks_callattempt",
         "django_admin_log",
+        "codes_phonecode",
     } <= tables
 
 

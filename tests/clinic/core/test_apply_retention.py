@@ -37,6 +37,7 @@ def test_every_kind_of_record_has_a_rule():
         "bookings.patients",
         "callbacks.closed",
         "core.clinical_access",
+        "codes.phone_codes",
     }
 
 
