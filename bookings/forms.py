@@ -16,19 +16,16 @@ from therapists.models import Therapist
 
 from . import tokens
 from .availability import local_instant
+from .consents import Purpose, wording
 from .models import TreatmentLength
-from .services import BookingError, SlotUnavailable, check_bookable
+from .screening.forms import ScreeningFieldsMixin
+from .services import BookingError, NeedsClinicalReview, SlotUnavailable, check_bookable
 
 NO_PREFERENCE = "any"
 START_FORMAT = "%Y-%m-%dT%H:%M"
 
-INJURY_QUESTION = "Do you have a recent injury in the area to be treated?"
-INJURY_REFUSAL = (
-    "We can't book this online. Soft tissue release is never used on a recent injury, so a therapist "
-    "needs to talk to you first. Please ask us to call you back, or phone us."
-)
-
 PHONE_EXAMPLE = "like 07700 900123 or +44 7700 900123"
+CONSENT_FIELDS = ((Purpose.PRIVACY_NOTICE, "consent_privacy"), (Purpose.CANCELLATION_POLICY, "consent_cancellation"))
 
 
 def format_start(start: datetime) -> str:
@@ -152,8 +149,13 @@ class SlotForm(ChoiceForm):
         return super().query() | {"start": format_start(self.cleaned_data["start"])}
 
 
-class DetailsForm(SlotForm):
-    """Step 4: who is coming, the safety question and consent, with the one-time token."""
+class DetailsForm(ScreeningFieldsMixin, SlotForm):
+    """Step 4: who is coming, the health questions and consent, with the one-time token.
+
+    With `referral=True` (the "Ask us to call you back" button after a refer answer) it checks only
+    what the callback needs: the cancellation policy and email are not asked for.
+    `earlier` is a refer set this session gave before (the changed-answers trace).
+    """
 
     check_availability = False
 
@@ -191,22 +193,38 @@ class DetailsForm(SlotForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "Please keep this note to 500 characters or fewer."},
     )
-    recent_injury = forms.ChoiceField(
-        label=INJURY_QUESTION,
-        choices=[("no", "No"), ("yes", "Yes")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Please answer the question about a recent injury."},
-    )
     consent_privacy = forms.BooleanField(
-        label="I have read the privacy notice",
+        label=wording(Purpose.PRIVACY_NOTICE),
         error_messages={"required": "Please confirm you have read the privacy notice."},
     )
     consent_cancellation = forms.BooleanField(
-        label="I agree to the cancellation policy",
+        label=wording(Purpose.CANCELLATION_POLICY),
         error_messages={"required": "Please agree to the cancellation policy."},
     )
     # A honeypot: hidden from people (and from screen readers), filled in by form-filling bots.
     website = forms.CharField(required=False, label="Leave this empty")
+
+    def __init__(self, *args, earlier=None, referral: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.earlier, self.referral = earlier, referral
+        self.add_screening_fields()
+        if referral:
+            self.fields["consent_cancellation"].required = False
+
+    def clean(self):
+        data = super().clean()
+        self.clean_screening(data, earlier=self.earlier, partial=self.referral)
+        if self.needs_referral and not self.referral:
+            self.add_error(None, forms.ValidationError(NeedsClinicalReview.default_message, "refer"))
+        return data
+
+    @property
+    def refused_for_referral(self) -> bool:
+        return self.has_error("__all__", "refer")
+
+    def consents(self) -> tuple[str, ...]:
+        """The booking's consent ticks (the health answers' consent is stored with the answers)."""
+        return tuple(purpose for purpose, name in CONSENT_FIELDS if self.cleaned_data.get(name))
 
     def clean_token(self):
         try:
@@ -223,20 +241,7 @@ class DetailsForm(SlotForm):
             raise forms.ValidationError("Enter your name.")
         return name
 
-    def clean_recent_injury(self):
-        answer = self.cleaned_data["recent_injury"]
-        if answer == "yes":
-            raise forms.ValidationError(INJURY_REFUSAL, "recent_injury")
-        return answer
-
     def clean_website(self):
         if self.cleaned_data["website"]:
             raise forms.ValidationError("Please leave this field empty.")
         return ""
-
-    @property
-    def refused_for_injury(self) -> bool:
-        return self.has_error("recent_injury", "recent_injury")
-
-    def screening(self) -> dict:
-        return {"recent_injury": {"question": INJURY_QUESTION, "answer": self.cleaned_data["recent_injury"]}}

@@ -21,7 +21,10 @@ from clinic.sms.quiet_hours import next_allowed
 from clinic.sms.services import MAX_SEGMENTS, cancel_pending, queue_sms, render_sms
 
 from .policy import change_policy
-from .tokens import manage_path
+from .tokens import manage_path, screening_path
+
+# A reception booking still not screened is sent the health questions' link again this long before.
+SCREENING_REMINDER_HOURS = 48
 
 
 class Kind(models.TextChoices):
@@ -31,6 +34,7 @@ class Kind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     CANCELLATION = "cancellation", "Cancellation"
     TIME_CHANGE = "time_change", "Time change"
+    SCREENING_REMINDER = "screening_reminder", "Health questions reminder"
 
 
 NOTICE_KINDS = [Kind.BOOKING_CONFIRMATION, Kind.TIME_CHANGE, Kind.CANCELLATION]
@@ -62,8 +66,16 @@ def _context(appointment, *, at: datetime | None = None, **extra) -> dict:
         "therapist": appointment.therapist.name,
         "reference": appointment.reference,
         "manage_url": _manage_url(appointment, at),
+        "screening_url": _screening_url(appointment),
         **extra,
     }
+
+
+def _screening_url(appointment) -> str:
+    """The link to the health questions while the appointment is not yet screened, else ""."""
+    if appointment.screening_status != appointment.ScreeningStatus.NOT_SCREENED:
+        return ""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + screening_path(appointment)
 
 
 def _fitting_context(kind: str, appointment, *, at: datetime | None = None, **extra) -> dict:
@@ -115,9 +127,33 @@ def _schedule_reminder(appointment) -> Message | None:
 
 
 def booking_created(appointment) -> None:
-    """A confirmation to send now and a reminder due before the start."""
+    """A confirmation to send now and a reminder due before the start; for an appointment not yet
+    screened (booked by reception), the health questions' link again 48 hours before."""
     queue(Kind.BOOKING_CONFIRMATION, appointment)
     _schedule_reminder(appointment)
+    _schedule_screening_reminder(appointment)
+
+
+def screening_reminder_due_at(appointment) -> datetime | None:
+    """When the link to the health questions is sent again: 48 elapsed hours before the start, out
+    of quiet hours; None if the appointment is screened or that time has passed."""
+    if appointment.screening_status != appointment.ScreeningStatus.NOT_SCREENED:
+        return None
+    start = appointment.start.astimezone(UTC)
+    due = next_allowed(start - timedelta(hours=SCREENING_REMINDER_HOURS))
+    if due <= timezone.now() or due >= start:
+        return None
+    return due
+
+
+def _schedule_screening_reminder(appointment) -> Message | None:
+    due = screening_reminder_due_at(appointment)
+    return queue(Kind.SCREENING_REMINDER, appointment, due_at=due) if due else None
+
+
+def screening_answered(appointment) -> None:
+    """The health questions were answered: the pending reminder to answer them is withdrawn."""
+    cancel_pending(Message.objects.about(appointment).filter(kind=Kind.SCREENING_REMINDER))
 
 
 def booking_moved(appointment, *, old_start, old_therapist_id) -> None:
@@ -128,6 +164,8 @@ def booking_moved(appointment, *, old_start, old_therapist_id) -> None:
     """
     pending = Message.objects.about(appointment).filter(status=Message.Status.PENDING)
     _retime_reminders(appointment, pending.filter(kind=Kind.REMINDER))
+    cancel_pending(pending.filter(kind=Kind.SCREENING_REMINDER))
+    _schedule_screening_reminder(appointment)
     if appointment.start == old_start and appointment.therapist_id == old_therapist_id:
         return  # only the length changed: nothing the patient needs to act on
     unsent_confirmation = cancel_pending(pending.filter(kind=Kind.BOOKING_CONFIRMATION))
@@ -172,3 +210,5 @@ def booking_restored(appointment) -> None:
         queue(Kind.BOOKING_CONFIRMATION, appointment)
     if not messages.filter(kind=Kind.REMINDER, status=Message.Status.PENDING).exists():
         _schedule_reminder(appointment)
+    if not messages.filter(kind=Kind.SCREENING_REMINDER, status=Message.Status.PENDING).exists():
+        _schedule_screening_reminder(appointment)

@@ -6,6 +6,10 @@
 - The confirmation token names one appointment for a short while, so the page after booking is
   reached by a redirect (POST-redirect-GET) without a guessable id in the address.
 - The manage token is what a patient's SMS links to: one appointment, signed, expiring.
+- The screening token is the link to the health questions in a reception booking's texts. It is
+  short, so the confirmation still fits in two SMS segments: the appointment's id and a truncated
+  HMAC of its id and reference (132 bits). It needs no timestamp because it expires with the
+  appointment: the page refuses it once the appointment has started or is no longer booked.
 
 All are Django signatures (HMAC with SECRET_KEY), each with its own salt so one kind cannot be
 passed off as another.
@@ -18,10 +22,13 @@ from datetime import timedelta
 
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 
 IDEMPOTENCY_SALT = "bookings.idempotency"
 CONFIRMATION_SALT = "bookings.confirmation"
 MANAGE_SALT = "bookings.manage"
+SCREENING_SALT = "bookings.screening"
+SCREENING_SIGNATURE_LENGTH = 22
 
 # A details form left open longer than this is refreshed rather than trusted.
 IDEMPOTENCY_MAX_AGE = timedelta(hours=12)
@@ -81,3 +88,43 @@ def read_manage_token(token: str) -> tuple[int, str]:
 def manage_path(appointment) -> str:
     """The site-relative address of the patient's manage page (prefix PUBLIC_BASE_URL for an SMS)."""
     return reverse("bookings:manage", args=[manage_token(appointment)])
+
+
+def _screening_signature(pk: int, reference: str) -> str:
+    return signing.Signer(salt=SCREENING_SALT).signature(f"{pk}.{reference}")[:SCREENING_SIGNATURE_LENGTH]
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, remainder = divmod(number, 36)
+        text = digits[remainder] + text
+        if not number:
+            return text
+
+
+def screening_token(appointment) -> str:
+    """The short token in the link to an appointment's health questions, e.g. "3f-Xy…" (no personal data)."""
+    return f"{_base36(appointment.pk)}-{_screening_signature(appointment.pk, appointment.reference)}"
+
+
+def screening_token_pk(token: str) -> int:
+    """The appointment id a screening token claims; check it with `screening_token_matches`."""
+    pk_part, _, signature = token.partition("-")
+    try:
+        pk = int(pk_part, 36)
+    except ValueError as error:
+        raise BadToken from error
+    if len(signature) != SCREENING_SIGNATURE_LENGTH or pk <= 0:
+        raise BadToken
+    return pk
+
+
+def screening_token_matches(token: str, appointment) -> bool:
+    return constant_time_compare(token, screening_token(appointment))
+
+
+def screening_path(appointment) -> str:
+    """The site-relative address of the appointment's health questions (prefix PUBLIC_BASE_URL)."""
+    return reverse("bookings:screening", args=[screening_token(appointment)])

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from bookings.admin.screening import answer_set_html
 from bookings.models import Patient
 from clinic.core.phones import PhoneSearchMixin
+from clinic.core.roles import can_view_clinical_notes
 
 from . import services
 from .models import CallAttempt, CallbackRequest
@@ -70,6 +72,7 @@ class OpenFilter(admin.SimpleListFilter):
 class CallbackRequestAdmin(PhoneSearchMixin, admin.ModelAdmin):
     list_display = [
         "name",
+        "review_mark",
         "phone_link",
         "status",
         "waiting",
@@ -79,7 +82,7 @@ class CallbackRequestAdmin(PhoneSearchMixin, admin.ModelAdmin):
         "asked_at",
     ]
     list_display_links = ["name"]
-    list_filter = [OpenFilter, "status", "reason", "when", "recent_injury"]
+    list_filter = [OpenFilter, "clinical_review", "status", "reason", "when"]
     search_fields = ["name", "phone", "message"]
     phone_search_fields = ("phone",)
     list_per_page = 50
@@ -94,13 +97,17 @@ class CallbackRequestAdmin(PhoneSearchMixin, admin.ModelAdmin):
         "updated_at",
         "acknowledged_at",
         "closed_at",
+        "wanted",
+        "appointment_link",
+        "health_answers",
     ]
     fieldsets = [
         (None, {"fields": ["status", ("name", "phone"), "call_link", "waiting", "patient"]}),
         (
             "What they asked for",
-            {"fields": ["when", ("preferred_day", "preferred_period"), "reason", "recent_injury", "message"]},
+            {"fields": ["when", ("preferred_day", "preferred_period"), "reason", "clinical_review", "message"]},
         ),
+        ("Clinical review", {"fields": ["wanted", "appointment_link"]}),
         (
             "History",
             {
@@ -131,6 +138,32 @@ class CallbackRequestAdmin(PhoneSearchMixin, admin.ModelAdmin):
     @admin.display(description="call")
     def call_link(self, obj):
         return self.phone_link(obj)
+
+    @admin.display(description="clinical review", ordering="clinical_review")
+    def review_mark(self, obj):
+        # The mark names no condition: the answers are for staff with the clinical-notes permission.
+        return format_html('<span class="review-mark">{}</span>', "Clinical review") if obj.clinical_review else ""
+
+    @admin.display(description="wanted to book")
+    def wanted(self, obj):
+        return obj.wanted_display or "-"
+
+    @admin.display(description="booked appointment")
+    def appointment_link(self, obj):
+        if not obj.appointment_id:
+            return "-"
+        url = reverse("admin:bookings_appointment_change", args=[obj.appointment_id])
+        return format_html('<a href="{}">{}</a>', url, obj.appointment)
+
+    @admin.display(description="health answers")
+    def health_answers(self, obj):
+        return answer_set_html(obj.screening) if obj.screening_id else "-"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.screening_id and can_view_clinical_notes(request.user):
+            fieldsets = [*fieldsets[:3], ("Health answers", {"fields": ["health_answers"]}), *fieldsets[3:]]
+        return fieldsets
 
     @admin.display(description="asked at", ordering="created_at")
     def asked_at(self, obj):
@@ -183,7 +216,7 @@ class CallbackRequestAdmin(PhoneSearchMixin, admin.ModelAdmin):
                 preferred_day=data.get("preferred_day"),
                 preferred_period=data.get("preferred_period") or "",
                 message=data.get("message", ""),
-                recent_injury=data.get("recent_injury", False),
+                clinical_review=data.get("clinical_review", False),
             )
             obj.pk = submission.request.pk
             obj._state.adding = False

@@ -5,13 +5,18 @@ class CallbacksConfig(AppConfig):
     name = "callbacks"
 
     def ready(self):
+        from bookings.screening import referrals
         from clinic.core import glance, personal_data
         from clinic.sms import kinds
 
         from . import personal_data as callbacks_personal_data
         from .glance import open_requests
         from .models import SmsKind
+        from .referrals import request_clinical_review
 
         kinds.register(SmsKind)
         glance.register(open_requests)
         personal_data.register(callbacks_personal_data.CATEGORY)
+        # Refer answers in the health questions become clinical-review requests (bookings cannot
+        # import callbacks, so it is told whom to hand them to).
+        referrals.register(request_clinical_review)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from bookings.consents import Purpose, wording
 from clinic.core.phones import PhoneField
 
 from .call_times import day_label, open_days
@@ -87,10 +88,9 @@ class CallbackRequestForm(forms.Form):
         help_text="Up to 500 characters. Please do not include detailed medical information.",
     )
     consent = forms.BooleanField(
-        label="I agree that the clinic may keep these details to call me back.",
+        label=wording(Purpose.CALLBACK_CONTACT),
         error_messages={"required": "Tick the box to agree, so we may keep your details to call you."},
     )
-    recent_injury = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # Bot defences, checked by the view before anything else.
     started = forms.CharField(required=False, widget=forms.HiddenInput)
     website = forms.CharField(

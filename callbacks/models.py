@@ -24,9 +24,16 @@ class CallbackRequestQuerySet(models.QuerySet):
         return self.exclude(status__in=CallbackRequest.Status.open_statuses())
 
     def queue(self):
-        """Reception's working order: open requests first, then the longest-waiting first."""
+        """Reception's working order: open clinical reviews first (a patient waiting for a therapist's
+        call before they can be booked), then other open requests, then closed ones; the
+        longest-waiting first within each."""
+        open_statuses = CallbackRequest.Status.open_statuses()
         return self.annotate(
-            open_rank=Case(When(status__in=CallbackRequest.Status.open_statuses(), then=Value(0)), default=Value(1))
+            open_rank=Case(
+                When(status__in=open_statuses, clinical_review=True, then=Value(0)),
+                When(status__in=open_statuses, then=Value(1)),
+                default=Value(2),
+            )
         ).order_by("open_rank", "created_at", "pk")
 
     def with_attempt_counts(self):
@@ -78,9 +85,32 @@ class CallbackRequest(models.Model):
     patient = models.ForeignKey(
         "bookings.Patient", null=True, blank=True, on_delete=models.SET_NULL, related_name="callback_requests"
     )
-    recent_injury = models.BooleanField(
-        default=False, help_text="Came from the booking form after saying they have a recent injury."
+    clinical_review = models.BooleanField(
+        "clinical review",
+        default=False,
+        db_index=True,
+        help_text="A health answer means a therapist should call before this patient is booked or treated.",
     )
+    # A referral from the health questions: the answers (clinical-notes permission only), and what
+    # the patient was trying to book, or the reception booking whose link they answered.
+    screening = models.ForeignKey(
+        "bookings.AnswerSet",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="callback_requests",
+        verbose_name="health answers",
+    )
+    appointment = models.ForeignKey(
+        "bookings.Appointment", null=True, blank=True, on_delete=models.SET_NULL, related_name="callback_requests"
+    )
+    wanted_length = models.ForeignKey(
+        "bookings.TreatmentLength", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    wanted_therapist = models.ForeignKey(
+        "therapists.Therapist", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    wanted_start = models.DateTimeField("wanted time", null=True, blank=True)
     times_asked = models.PositiveSmallIntegerField(
         default=1, help_text="How often the patient asked while this request was open."
     )
@@ -96,6 +126,7 @@ class CallbackRequest(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The texts about this request; they go with it when retention deletes it.
     sms_messages = GenericRelation("sms.Message", content_type_field="about_type", object_id_field="about_id")
+    consents = GenericRelation("bookings.ConsentRecord", content_type_field="about_type", object_id_field="about_id")
 
     objects = CallbackRequestQuerySet.as_manager()
 
@@ -142,6 +173,15 @@ class CallbackRequest(models.Model):
                 text += f", {self.get_preferred_period_display().lower()}"
             return text
         return self.When.ASAP.label
+
+    @property
+    def wanted_display(self) -> str:
+        """What a referred patient was booking: '45 min with Alice Example, Mon 7 Dec 10:00'."""
+        if not (self.wanted_length and self.wanted_start):
+            return ""
+        local = timezone.localtime(self.wanted_start)
+        who = self.wanted_therapist.name if self.wanted_therapist else "no preference"
+        return f"{self.wanted_length.minutes} min with {who}, {local:%a} {local.day} {local:%b %H:%M}"
 
 
 class CallAttempt(models.Model):

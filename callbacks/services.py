@@ -20,6 +20,8 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from bookings.models import Patient
+from bookings.screening.referrals import Referral
+from bookings.services import record_consents
 from clinic.core import admin_log
 from clinic.core.models import ClinicSettings
 from clinic.core.personal_data import Applied
@@ -69,14 +71,19 @@ def request_callback(
     preferred_day: date | None = None,
     preferred_period: str = "",
     message: str = "",
-    recent_injury: bool = False,
+    clinical_review: bool = False,
+    referral: Referral | None = None,
+    consents: tuple[str, ...] = (),
 ) -> Submission:
     """Record that `phone` wants a call, or update that phone's open request if it has one.
 
     Side effects, in the same transaction: an acknowledgement SMS to a mobile (not repeated
-    within CALLBACK_ACK_COOLDOWN_HOURS for the same open request), and for a new request a notice
-    to reception (SMS to `ClinicSettings.reception_mobile`; email to `reception_email`, sent after
-    commit). A race between two submissions from one phone ends in one row: the partial unique
+    within CALLBACK_ACK_COOLDOWN_HOURS for the same open request), and for a new request (or one
+    that now needs a clinical review) a notice to reception (SMS to
+    `ClinicSettings.reception_mobile`; email to `reception_email`, sent after commit); a
+    `ConsentRecord` per purpose in `consents`. A `referral` (from the health questions) marks the
+    request for clinical review and links the answers, the patient and what they wanted to book.
+    A race between two submissions from one phone ends in one row: the partial unique
     constraint rejects the second insert, which is retried as an update.
     """
     if when != CallbackRequest.When.DAY:
@@ -88,36 +95,57 @@ def request_callback(
         "preferred_period": preferred_period,
         "reason": reason,
     }
+    if referral is not None:
+        clinical_review = True
+        fields |= {
+            "screening": referral.answer_set,
+            "patient": referral.patient,
+            "appointment": referral.appointment,
+            "wanted_length": referral.length,
+            "wanted_therapist": referral.therapist,
+            "wanted_start": referral.start,
+        }
     for attempt in range(2):
         try:
             with transaction.atomic():
                 existing = CallbackRequest.objects.open().select_for_update().filter(phone=phone).first()
                 if existing:
-                    return _update_open_request(existing, fields, message=message, recent_injury=recent_injury)
-                return _create_request(phone, fields, message=message, recent_injury=recent_injury)
+                    submission = _update_open_request(
+                        existing, fields, message=message, clinical_review=clinical_review
+                    )
+                else:
+                    submission = _create_request(phone, fields, message=message, clinical_review=clinical_review)
+                record_consents(purposes=consents, about=submission.request, patient=submission.request.patient)
+                return submission
         except IntegrityError:
             if attempt:
                 raise
     raise AssertionError("unreachable")
 
 
-def _create_request(phone, fields, *, message: str, recent_injury: bool) -> Submission:
-    req = CallbackRequest.objects.create(phone=phone, message=message.strip(), recent_injury=recent_injury, **fields)
+def _create_request(phone, fields, *, message: str, clinical_review: bool) -> Submission:
+    req = CallbackRequest.objects.create(
+        phone=phone, message=message.strip(), clinical_review=clinical_review, **fields
+    )
     acknowledged = _acknowledge(req)
     _notify_reception(req)
     return Submission(request=req, created=True, acknowledged=acknowledged)
 
 
-def _update_open_request(req: CallbackRequest, fields, *, message: str, recent_injury: bool) -> Submission:
+def _update_open_request(req: CallbackRequest, fields, *, message: str, clinical_review: bool) -> Submission:
+    became_review = clinical_review and not req.clinical_review
     for field, value in fields.items():
         setattr(req, field, value)
     message = message.strip()
     # Keep what they told us before: reception may not have read it yet.
     if message and message not in req.message:
         req.message = f"{req.message}\n\n{message}" if req.message else message
-    req.recent_injury = req.recent_injury or recent_injury
+    req.clinical_review = req.clinical_review or clinical_review
     req.times_asked += 1
     req.save()
+    if became_review:
+        # The request now jumps the queue; reception hears about it like a new one.
+        _notify_reception(req)
     cooldown = timedelta(hours=settings.CALLBACK_ACK_COOLDOWN_HOURS)
     # The first text already promised a call; a repeat ask (often a double tap or impatience)
     # within the cool-down gets the promise on the thank-you page only, not another paid text.
@@ -153,7 +181,7 @@ def _notify_reception(req: CallbackRequest) -> None:
                 "phone": req.phone.as_national,
                 "reason": req.get_reason_display(),
                 "preferred_time": req.preferred_time_display,
-                "recent_injury": req.recent_injury,
+                "clinical_review": req.clinical_review,
             },
             about=req,
         )
@@ -218,8 +246,9 @@ def _email_reception(req: CallbackRequest, clinic: ClinicSettings) -> None:
         "admin_url": settings.PUBLIC_BASE_URL.rstrip("/")
         + reverse("admin:callbacks_callbackrequest_change", args=[req.pk]),
     }
+    kind = "Clinical review callback" if req.clinical_review else "Callback request"
     send_mail(
-        subject=f"Callback request: {req.name} ({req.phone.as_national})",
+        subject=f"{kind}: {req.name} ({req.phone.as_national})",
         message=render_to_string("callbacks/email/reception_notice.txt", context),
         from_email=None,
         recipient_list=[clinic.reception_email],
@@ -284,7 +313,7 @@ EDITABLE_FIELDS = (
     "preferred_day",
     "preferred_period",
     "reason",
-    "recent_injury",
+    "clinical_review",
     "message",
 )
 

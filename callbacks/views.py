@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bookings.consents import Purpose
 from clinic.core.ip import ratelimit_ip_key
 from clinic.core.models import OpeningHours
 from clinic.core.ratelimits import from_setting, hit_limit, rate_limited_response
@@ -72,7 +73,7 @@ def request_callback(request):
                 preferred_day=data["preferred_day"],
                 preferred_period=data["preferred_period"],
                 message=data["message"],
-                recent_injury=data["recent_injury"],
+                consents=(Purpose.CALLBACK_CONTACT,),
             )
             req = submission.request
             return redirect(
@@ -84,11 +85,8 @@ def request_callback(request):
         initial = {"when": CallbackRequest.When.ASAP}
         if request.GET.get("reason") in CallbackRequest.Reason.values:
             initial["reason"] = request.GET["reason"]
-        if request.GET.get("injury") == "1":
-            initial["recent_injury"] = True
         form = CallbackRequestForm(initial=initial)
-    recent_injury = bool(form["recent_injury"].value())
-    return render(request, "callbacks/request.html", {"form": form, "recent_injury": recent_injury})
+    return render(request, "callbacks/request.html", {"form": form})
 
 
 @require_GET
@@ -112,6 +110,8 @@ def thanks(request):
         {
             "promise": promise,
             "updated": request.GET.get("updated") == "1",
+            # From the health questions' "Ask us to call you back": a therapist will look first.
+            "review": request.GET.get("review") == "1",
             "opening_hours": OpeningHours.objects.all(),
         },
     )

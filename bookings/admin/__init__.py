@@ -4,4 +4,4 @@ Every write here goes through `bookings.services` (see `appointments`), so the l
 constraint guard and the audit trail apply to every change made in the admin.
 """
 
-from . import appointments, patients, treatments  # noqa: F401  (registers the ModelAdmins)
+from . import appointments, patients, screening, treatments  # noqa: F401  (registers the ModelAdmins)

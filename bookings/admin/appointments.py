@@ -3,8 +3,9 @@
 Appointments are booked, moved, cancelled and re-statused only through `bookings.services`, so
 the lock / re-check / constraint guard and the audit trail (django-simple-history, with the acting
 user) apply to every change made here, list actions included. Nothing is deleted except by a
-superuser. The patient's note and screening answers are shown only to holders of
-`bookings.view_clinical_notes`, here, in the history views and in the diary.
+superuser. The patient's note and health answers are shown only to holders of
+`bookings.view_clinical_notes`, here, in the history views and in the diary; everyone sees the
+screening badge (`admin/screening.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from clinic.core.phones import PhoneSearchMixin
 from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointments
@@ -35,8 +36,9 @@ from ..services import (
 from . import diary_views
 from .forms import MOVE_FIELDS, CancelForm, StaffAppointmentForm
 from .history import KeptHistoryAdmin
+from .screening import AppointmentScreeningMixin, ScreeningFilter
 
-CLINICAL_FIELDS = ("note", "screening")
+CLINICAL_FIELDS = ("note",)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -57,11 +59,11 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
+class AppointmentAdmin(AppointmentScreeningMixin, PhoneSearchMixin, KeptHistoryAdmin):
     form = StaffAppointmentForm
-    list_display = ["when", "patient", "therapist", "minutes", "status_label", "source", "reference"]
+    list_display = ["when", "patient", "therapist", "minutes", "status_label", "screening_badge", "source", "reference"]
     list_display_links = ["when", "patient"]
-    list_filter = [StatusFilter, "therapist", "source", "length__treatment"]
+    list_filter = [StatusFilter, ScreeningFilter, "therapist", "source", "length__treatment"]
     search_fields = ["reference", "patient__name", "patient__phone"]
     phone_search_fields = ("patient__phone",)
     date_hierarchy = "start"
@@ -101,18 +103,6 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
     def ends(self, obj):
         return f"{obj.local_end:%H:%M}" if obj.end else "-"
 
-    @admin.display(description="screening answers")
-    def screening_answers(self, obj):
-        answers = obj.screening or {}
-        if isinstance(answers, dict) and answers:
-            return format_html(
-                "<dl class='screening'>{}</dl>",
-                format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((k, _answer(v)) for k, v in answers.items())),
-            )
-        if isinstance(answers, list) and answers:
-            return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((_answer(v),) for v in answers)))
-        return "None given"
-
     def hidden_history_fields(self, request):
         return [] if can_view_clinical_notes(request.user) else list(CLINICAL_FIELDS)
 
@@ -135,16 +125,35 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
                         "and phone instead.",
                     },
                 ),
-                ("Appointment", {"fields": appointment}),
+                (
+                    "Appointment",
+                    {
+                        "fields": appointment,
+                        "description": "It shows as “not yet screened” until the patient answers the health "
+                        "questions from the link in their confirmation text.",
+                    },
+                ),
             ]
         fieldsets = [
             (
                 None,
-                {"fields": ["reference", "patient", "status", "therapist", "length", "start", "ends", "source"]},
+                {
+                    "fields": [
+                        "reference",
+                        "patient",
+                        "status",
+                        "therapist",
+                        "length",
+                        "start",
+                        "ends",
+                        "source",
+                        "screening_badge",
+                    ]
+                },
             ),
         ]
         if notes:
-            fieldsets.append(("Patient's note and screening", {"fields": ["note", "screening_answers"]}))
+            fieldsets.append(("Patient's note and health answers", {"fields": ["note", "screening_answers"]}))
         if obj.status == Appointment.Status.CANCELLED:
             fieldsets.append(
                 (
@@ -164,6 +173,7 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
             "status",
             "ends",
             "source",
+            "screening_badge",
             "screening_answers",
             "cancellation_reason",
             "cancelled_at",
@@ -381,11 +391,3 @@ class AppointmentAdmin(PhoneSearchMixin, KeptHistoryAdmin):
             "have their confirmation queued again",
             refused_text="Not resent",
         )
-
-
-def _answer(value) -> str:
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)

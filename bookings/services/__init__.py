@@ -7,7 +7,10 @@
 - `patients`: a patient's name, phone and email.
 - `resend`: send a confirmation again.
 - `privacy`: a patient's data rights: export everything, erase.
+- `consents`: consent ticks as records (what, which wording, when, for what).
 - `errors`: the refusals, with text safe to show.
+
+Health screening's writes (answers, question versions, referrals) are `bookings.screening.services`.
 """
 
 from ..policy import ChangePolicy, change_policy
@@ -21,13 +24,16 @@ from .booking import (
     patient_overlaps,
 )
 from .changes import cancel_booking, reschedule_booking
+from .consents import record_consents
 from .errors import (
     AlreadyBooked,
     Alternative,
     BookingError,
     ChangeNotAllowed,
+    NeedsClinicalReview,
     NotOffered,
     PolicyViolation,
+    ScreeningError,
     SlotUnavailable,
 )
 from .notes import update_note
@@ -43,9 +49,11 @@ __all__ = [
     "BookingError",
     "ChangeNotAllowed",
     "ChangePolicy",
+    "NeedsClinicalReview",
     "NotOffered",
     "PatientDetails",
     "PolicyViolation",
+    "ScreeningError",
     "SlotUnavailable",
     "allowed_statuses",
     "cancel_booking",
@@ -59,6 +67,7 @@ __all__ = [
     "export_patient",
     "nearest_free_starts",
     "patient_overlaps",
+    "record_consents",
     "reschedule_booking",
     "resend_confirmation",
     "save_patient_details",

@@ -25,6 +25,9 @@ from therapists.models import Therapist
 from .. import notifications
 from ..models import Appointment, Patient, TreatmentLength, local_day_bounds
 from ..schedules import BookingPolicy, find_free_starts
+from ..screening import services as screening_services
+from ..screening.questions import Answers
+from .consents import record_consents
 from .errors import AlreadyBooked, Alternative, BookingError, NotOffered, PolicyViolation, SlotUnavailable
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
@@ -203,7 +206,8 @@ def create_booking(
     patient: PatientDetails | Patient,
     therapist: Therapist | None = None,
     note: str = "",
-    screening: dict | None = None,
+    screening: Answers | None = None,
+    consents: tuple[str, ...] = (),
     source: str = Appointment.Source.ONLINE,
     idempotency_key: str | None = None,
     online_rules: bool = True,
@@ -222,6 +226,11 @@ def create_booking(
     booking online), `PolicyViolation` when the time breaks the minimum notice or horizon, and
     `AlreadyBooked` when the patient already holds an appointment overlapping it (reception may
     book that on purpose; the admin warns instead).
+
+    `screening` is the patient's health answers (online): stored with their consent, they set the
+    appointment's screening badge, and a refer answer raises `NeedsClinicalReview` (nothing is
+    booked). Without answers (reception) the appointment is "not yet screened" and its texts carry
+    the link to the questions. `consents` are the purposes the patient ticked for the booking.
     """
     if idempotency_key and (existing := _booked_with_key(idempotency_key)):
         return existing
@@ -230,6 +239,8 @@ def create_booking(
     ids = candidates(length, therapist, online_rules=online_rules)
     if online_rules:
         check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
+    if screening is not None:
+        screening_services.plan_booking_answers(answers=screening, patient=None)  # refer answers: refused early
 
     try:
         with transaction.atomic():
@@ -252,18 +263,24 @@ def create_booking(
             if len(free) > 1:
                 minutes = _booked_minutes_on_day(free, timezone.localtime(start).date())
                 free.sort(key=lambda t: (minutes.get(t, 0), ids.index(t)))
+            booked_patient = _find_or_create_patient(patient)
+            plan = screening and screening_services.plan_booking_answers(answers=screening, patient=booked_patient)
             appointment = Appointment(
-                patient=_find_or_create_patient(patient),
+                patient=booked_patient,
                 therapist_id=free[0],
                 length=length,
                 start=start,
                 note=note,
-                screening=screening or {},
                 source=source,
                 idempotency_key=idempotency_key or None,
             )
+            if plan:
+                appointment.screening_status, appointment.answers_changed = plan.status, plan.answers_changed
             appointment._history_user = by_user
             appointment.save()
+            if plan:
+                screening_services.store_booking_answers(appointment=appointment, plan=plan)
+            record_consents(purposes=consents, about=appointment, patient=booked_patient)
             if notify_patient:
                 notifications.booking_created(appointment)
     except SlotUnavailable as error:

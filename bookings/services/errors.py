@@ -59,3 +59,18 @@ class AlreadyBooked(BookingError):
     def __init__(self, message: str | None = None, *, appointment=None):
         super().__init__(message)
         self.appointment = appointment
+
+
+class NeedsClinicalReview(BookingError):
+    """A health answer means a therapist must talk to the patient before anything is booked online."""
+
+    default_message = (
+        "We can't book this online: because of your answers, a therapist needs to talk to you first. "
+        "Please ask us to call you back, or phone us."
+    )
+
+
+class ScreeningError(BookingError):
+    """Health answers could not be taken (link expired, questions changed meanwhile, nothing to refer)."""
+
+    default_message = "Sorry, we could not take your answers. Please phone us."

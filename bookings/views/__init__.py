@@ -3,6 +3,7 @@
 from .flow import book, calendar_file, confirmation, day, details, time
 from .manage import manage, manage_calendar, manage_move
 from .public import cancellation_policy, home, privacy, treatment
+from .screening import screening
 
 __all__ = [
     "book",
@@ -16,6 +17,7 @@ __all__ = [
     "manage_calendar",
     "manage_move",
     "privacy",
+    "screening",
     "time",
     "treatment",
 ]

@@ -23,7 +23,17 @@ from clinic.core.ratelimits import from_setting, rate_limit
 from .. import ics, tokens
 from ..forms import NO_PREFERENCE, ChoiceForm, DetailsForm, SlotForm, format_start, parse_start
 from ..models import Appointment
-from ..services import AlreadyBooked, BookingError, PatientDetails, SlotUnavailable, change_policy, create_booking
+from ..screening import session as screening_session
+from ..screening.services import refer_for_clinical_review
+from ..services import (
+    AlreadyBooked,
+    BookingError,
+    PatientDetails,
+    ScreeningError,
+    SlotUnavailable,
+    change_policy,
+    create_booking,
+)
 from ..when import when_context
 
 RECENT_SESSION_KEY = "bookings.recent"
@@ -104,10 +114,15 @@ def details(request):
         initial = {key: data.get(key) for key in data if key not in ("csrfmiddlewaretoken", "pick_start")}
         return _render_details(request, DetailsForm(initial=initial), slot, picked=True)
 
+    if request.POST.get("action") == "refer":
+        return _refer(request)
     if already := _booked_with_token(request.POST.get("token", "")):
         # The same form again (double tap, refresh, Back and resubmit): show what it booked.
         return redirect("bookings:confirmation", token=tokens.confirmation_token(already))
-    form = DetailsForm(request.POST)
+    form = DetailsForm(request.POST, earlier=screening_session.earlier_answers(request))
+    if not form.is_valid() and form.needs_referral:
+        # Kept server-side: if this browser now books with other answers, staff see both sets.
+        screening_session.remember_refer_answers(request, form.screening_answers)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -117,7 +132,8 @@ def details(request):
                 start=data["start"],
                 patient=PatientDetails(name=data["name"], phone=data["phone"], email=data["email"]),
                 note=data["note"],
-                screening=form.screening(),
+                screening=form.screening_answers,
+                consents=form.consents(),
                 source=Appointment.Source.ONLINE,
                 idempotency_key=data["token"],
             )
@@ -130,11 +146,39 @@ def details(request):
         except BookingError as error:
             form.add_error("start", error.message)
         else:
+            screening_session.forget(request)
             token = tokens.confirmation_token(appointment)
             recent = request.session.get(RECENT_SESSION_KEY, {})
             recent[_slot_key(form.query())] = token
             request.session[RECENT_SESSION_KEY] = dict(list(recent.items())[-5:])
             return redirect("bookings:confirmation", token=token)
+    return _render_details(request, form, form)
+
+
+def _refer(request):
+    """ "Ask us to call you back" after a refer answer: one tap creates the clinical-review callback
+    request from what the form already holds (name, phone, length, time, answers). Nothing travels
+    in the address; the patient lands on the callback thank-you page."""
+    form = DetailsForm(request.POST, referral=True)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            receipt = refer_for_clinical_review(
+                name=data["name"],
+                phone=data["phone"],
+                answers=form.screening_answers,
+                length=data["length"],
+                therapist=data["therapist_obj"],
+                start=data["start"],
+                consents=form.consents(),
+            )
+        except ScreeningError as error:
+            form.add_error(None, error.message)
+        else:
+            screening_session.forget(request)
+            return redirect(receipt.next_url)
+    elif form.needs_referral:
+        screening_session.remember_refer_answers(request, form.screening_answers)
     return _render_details(request, form, form)
 
 

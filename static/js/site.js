@@ -31,16 +31,41 @@
     update();
   }
 
-  // Step 4: answering "yes" to the injury question explains at once why we cannot book online.
-  function injuryAdvice() {
-    var advice = document.querySelector("[data-show-when-injured]");
-    if (!advice) return;
-    function update() {
-      var yes = document.getElementById("id_recent_injury_yes");
-      advice.hidden = !(yes && yes.checked);
+  // The health questions: "No to all" answers every question No in one tap; a Yes to a refer
+  // question shows the callback button (CSS :has() does this too) and is remembered in a hidden
+  // field, so a patient who then switches to No and books is flagged for the therapist.
+  function screeningQuestions() {
+    var noneApply = document.querySelector("[data-none-apply]");
+    if (!noneApply) return;
+    var form = noneApply.form;
+    var box = document.getElementById("referral-box");
+    var earlier = document.getElementById("id_earlier_yes");
+    var radios = form.querySelectorAll(".screening-question input[type=radio]");
+    function referYes() {
+      return form.querySelector(".screening-question[data-outcome=refer] input[value=yes]:checked");
     }
-    document.querySelectorAll("input[name=recent_injury]").forEach(function (input) {
-      input.addEventListener("change", update);
+    function update() {
+      if (box) box.classList.toggle("is-shown", !!referYes());
+    }
+    noneApply.addEventListener("change", function () {
+      if (!noneApply.checked) return;
+      radios.forEach(function (radio) { if (radio.value === "no") radio.checked = true; });
+      update();
+    });
+    radios.forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        if (radio.value === "yes" && radio.checked) {
+          noneApply.checked = false;
+          var question = radio.closest(".screening-question");
+          if (earlier && question.getAttribute("data-outcome") === "refer") {
+            var keys = earlier.value.split(" ").filter(Boolean);
+            var key = question.getAttribute("data-key");
+            if (keys.indexOf(key) === -1) keys.push(key);
+            earlier.value = keys.join(" ");
+          }
+        }
+        update();
+      });
     });
     update();
   }
@@ -56,18 +81,19 @@
     var form = document.getElementById("details-form");
     if (!form) return;
     form.addEventListener("submit", function (event) {
-      if (form.dataset.submitted && event.submitter && event.submitter.id === "book-button") {
+      var once = event.submitter && (event.submitter.id === "book-button" || event.submitter.id === "refer-button");
+      if (form.dataset.submitted && once) {
         event.preventDefault();
         return;
       }
-      if (event.submitter && event.submitter.id === "book-button") form.dataset.submitted = "1";
+      if (once) form.dataset.submitted = "1";
     });
   }
 
   function init() {
     focusErrorSummary();
     linkLengthToTherapists();
-    injuryAdvice();
+    screeningQuestions();
     guardDoubleSubmit();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

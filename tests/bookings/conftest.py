@@ -34,7 +34,8 @@ def details(length, therapist, start, **overrides) -> dict:
         "phone": "07700 900456",
         "email": "robin@example.com",
         "note": "Tight calves after running.",
-        "recent_injury": "no",
+        "none_apply": "on",  # "No to all of these" (the health questions)
+        "consent_health": "on",
         "consent_privacy": "on",
         "consent_cancellation": "on",
         "website": "",

@@ -8,6 +8,7 @@ from django.urls import reverse
 from bookings.models import Appointment, Patient
 from clinic.core.roles import MANAGER, RECEPTION, THERAPIST
 from tests.bookings.diary_support import book, staff
+from tests.bookings.screening_support import give_answers, seeded_questionnaire
 from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -50,15 +51,10 @@ def people(alice):
 
 @pytest.fixture
 def noted(patient, alice, lengths, next_monday):
-    """Alice's appointment whose patient wrote a note and answered the screening questions."""
-    return book(
-        patient,
-        alice,
-        lengths[30],
-        at(next_monday, "10:00"),
-        note=NOTE,
-        screening={"Do you take blood thinners?": SCREENING_ANSWER},
-    )
+    """Alice's appointment whose patient wrote a note and answered the health questions."""
+    appointment = book(patient, alice, lengths[30], at(next_monday, "10:00"), note=NOTE)
+    version = seeded_questionnaire()
+    return give_answers(appointment, version, yes=["blood-thinners"], details={"blood-thinners": SCREENING_ANSWER})
 
 
 # (Not named `page`: that is pytest-playwright's fixture, and the clash reorders the test run.)

@@ -6,7 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from bookings.models import Appointment, Patient
+from bookings.consents import Purpose
+from bookings.models import Appointment, ConsentRecord, Patient
 from bookings.services import (
     NotOffered,
     PatientDetails,
@@ -15,6 +16,7 @@ from bookings.services import (
     check_bookable,
     create_booking,
 )
+from tests.bookings.screening_support import answers, seeded_questionnaire
 from tests.conftest import at, make_therapist
 
 pytestmark = pytest.mark.django_db
@@ -122,15 +124,30 @@ def test_check_bookable_tells_outside_hours_from_taken(patient, alice, lengths, 
     check_bookable(length=lengths[30], therapist=alice, start=at(next_monday, "10:30"))  # free: no error
 
 
-def test_the_booking_keeps_the_note_and_screening_answers(alice, lengths, next_monday):
+def test_the_booking_keeps_the_note_and_the_health_answers_with_their_consent(alice, lengths, next_monday):
+    version = seeded_questionnaire()
     appointment = create_booking(
         length=lengths[30],
         therapist=alice,
         start=at(next_monday, "10:00"),
         patient=ROBIN,
         note="Stiff neck",
-        screening={"recent_injury": {"answer": "no"}},
+        screening=answers(version),
+        consents=(Purpose.PRIVACY_NOTICE, Purpose.CANCELLATION_POLICY),
     )
     appointment.refresh_from_db()
     assert appointment.note == "Stiff neck"
-    assert appointment.screening == {"recent_injury": {"answer": "no"}}
+    assert appointment.screening_status == Appointment.ScreeningStatus.CLEAR
+    answer_set = appointment.answer_sets.get()
+    assert answer_set.version == version and answer_set.answers["recent-injury"] == {"answer": "no", "detail": ""}
+    assert ConsentRecord.objects.about(answer_set).get().purpose == Purpose.HEALTH_ANSWERS
+    assert sorted(ConsentRecord.objects.about(appointment).values_list("purpose", flat=True)) == [
+        Purpose.CANCELLATION_POLICY,
+        Purpose.PRIVACY_NOTICE,
+    ]
+
+
+def test_without_answers_a_booking_is_not_yet_screened_and_records_no_consent(alice, lengths, next_monday):
+    appointment = create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=ROBIN)
+    assert appointment.screening_status == Appointment.ScreeningStatus.NOT_SCREENED
+    assert not appointment.answer_sets.exists() and not ConsentRecord.objects.exists()

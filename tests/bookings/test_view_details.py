@@ -10,6 +10,7 @@ from django.utils import timezone
 from bookings.models import Appointment, Patient
 from bookings.services import create_booking
 from tests.bookings.conftest import details, slot
+from tests.bookings.screening_support import question_data, seeded_questionnaire
 from tests.conftest import at, make_therapist
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,8 @@ def test_the_details_page_summarises_the_choice_and_carries_a_one_time_token(cli
     assert f"{next_monday:%A} {next_monday.day} {next_monday:%B}" in page
     assert "10:00" in page and "45 minutes" in page and "£55" in page and "Alice Example" in page
     assert re.search(r'name="token" value="[^"]{20,}"', page)
-    assert "Do you have a recent injury in the area to be treated?" in page
+    assert "Health questions" in page and "No to all of these" in page
+    assert "have you had an injury, strain, sprain, broken bone, surgery or an open wound" in page
     assert 'for="id_phone"' in page and 'autocomplete="tel"' in page
 
 
@@ -42,7 +44,8 @@ def test_booking_redirects_to_a_confirmation_with_the_reference(client, lengths,
     assert appointment.therapist == alice and appointment.start == at(next_monday, "10:00")
     assert appointment.patient.phone.as_e164 == "+447700900456"
     assert appointment.note == "Tight calves after running."
-    assert appointment.screening["recent_injury"]["answer"] == "no"
+    assert appointment.answer_sets.get().answers["recent-injury"]["answer"] == "no"
+    assert appointment.screening_status == Appointment.ScreeningStatus.CLEAR
 
 
 @pytest.mark.parametrize("phone", ["+44 7700 900456", "447700900456", "07700-900-456", "(07700) 900456"])
@@ -84,17 +87,26 @@ def test_missing_consent_is_asked_for(client, lengths, alice, next_monday):
 
 
 def test_a_recent_injury_means_no_online_booking_and_offers_a_callback(client, lengths, alice, next_monday):
-    page = post(client, details(lengths[30], alice, at(next_monday, "10:00"), recent_injury="yes")).content.decode()
+    version = seeded_questionnaire()
+    data = details(lengths[30], alice, at(next_monday, "10:00")) | question_data(version, yes=["recent-injury"])
+    page = post(client, data).content.decode()
     assert "We can&#x27;t book this online" in page
     assert "never used on the site of a recent injury" in page
-    assert f"{reverse('callbacks:request')}?reason=book" in page
+    assert "may be able to work around the injury rather than on it" in page
+    assert 'name="action" value="refer"' in page and "Ask us to call you back" in page
+    assert 'class="referral-box mb-3 is-shown"' in page
     assert not Appointment.objects.exists()
 
 
-def test_an_unanswered_injury_question_is_asked_again(client, lengths, alice, next_monday):
-    data = details(lengths[30], alice, at(next_monday, "10:00"))
-    del data["recent_injury"]
-    assert "Please answer the question about a recent injury." in post(client, data).content.decode()
+def test_unanswered_health_questions_are_asked_for(client, lengths, alice, next_monday):
+    version = seeded_questionnaire()
+    data = details(lengths[30], alice, at(next_monday, "10:00")) | question_data(version)
+    del data["q-pregnancy"]
+    data["none_apply"] = ""
+    page = post(client, data).content.decode()
+    assert "Please answer every health question, or tick “No to all of these”." in page
+    assert 'href="#id_q-pregnancy"' in page
+    assert not Appointment.objects.exists()
 
 
 def test_a_time_taken_meanwhile_shows_the_friendly_message_and_three_alternatives(

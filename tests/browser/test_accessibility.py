@@ -12,6 +12,7 @@ from bookings import tokens
 from bookings.models import Appointment
 from bookings.services import create_booking
 from clinic.core.models import ClinicSettings, OpeningHours
+from tests.bookings.screening_support import seeded_questionnaire
 from tests.browser.conftest import PHONE
 from tests.conftest import at
 
@@ -27,6 +28,7 @@ def browser_context_args(browser_context_args):
 def clinic(db):
     for weekday in range(5):
         OpeningHours.objects.create(weekday=weekday, opens="09:00", closes="17:00")
+    seeded_questionnaire()  # the data migration's questions, which a transactional test's flush removed
     return ClinicSettings.load()
 
 
@@ -74,13 +76,15 @@ def test_every_step_of_the_booking_flow_passes_the_audit(
     expect(page.get_by_role("alert").first).to_be_visible()
     audit.check(page, "details-errors")
 
-    page.get_by_role("radio", name="Yes", exact=True).check()
-    expect(page.locator("#injury-advice")).to_be_visible()
-    audit.check(page, "details-injury")
+    page.locator("#id_q-recent-injury").get_by_role("radio", name="Yes").check()
+    page.locator("#id_q-pregnancy").get_by_role("radio", name="Yes").check()
+    expect(page.locator("#referral-box")).to_be_visible()
+    audit.check(page, "details-referral")
 
     page.get_by_label("Your full name").fill("Robin Patient")
     page.get_by_label("Mobile phone number").fill("07700 900456")
-    page.get_by_role("radio", name="No", exact=True).check()
+    page.get_by_label("No to all of these").check()
+    page.get_by_label(re.compile("keeping my answers to these health questions")).check()
     page.get_by_label("I have read the privacy notice").check()
     page.get_by_label("I agree to the cancellation policy").check()
     create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "11:15"), patient=patient)
@@ -97,6 +101,20 @@ def test_every_step_of_the_booking_flow_passes_the_audit(
 
 def test_every_step_of_managing_a_booking_passes_the_audit(page, live_server, audit, booked, next_monday):
     manage = live_server.url + tokens.manage_path(booked)
+    # Not yet screened (booked without answers): the page its texts link to, before and after.
+    page.goto(live_server.url + tokens.screening_path(booked))
+    audit.check(page, "health-questions")
+    page.locator("#id_q-blood-thinners").get_by_role("radio", name="Yes").check()
+    page.get_by_label(re.compile("keeping my answers to these health questions")).check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    audit.check(page, "health-questions-errors")
+    page.get_by_label("No to all of these").check()
+    page.locator("#id_q-blood-thinners").get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("#screening-thanks")).to_be_visible()
+    audit.check(page, "health-questions-thanks")
+
     page.goto(manage)
     audit.check(page, "manage")
 

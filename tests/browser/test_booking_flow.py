@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from bookings.models import Appointment, Patient
 from bookings.services import create_booking
 from clinic.core.models import ClinicSettings, OpeningHours
+from tests.bookings.screening_support import seeded_questionnaire
 from tests.browser.conftest import PHONE
 from tests.conftest import at
 
@@ -25,8 +26,9 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def clinic(db):
-    """Transactional tests start from an empty database: the clinic's settings and hours."""
+    """Transactional tests start from an empty database: the clinic's settings, hours and questions."""
     OpeningHours.objects.create(weekday=0, opens="09:00", closes="17:00")
+    seeded_questionnaire()
     return ClinicSettings.load()
 
 
@@ -43,7 +45,8 @@ def fill_details(page, *, name="Robin Patient", phone="07700 900456"):
     page.get_by_label("Mobile phone number").fill(phone)
     page.get_by_label("Email address (optional)").fill("robin@example.com")
     page.get_by_label("What would you like help with? (optional)").fill("Tight calves after running.")
-    page.get_by_role("radio", name="No", exact=True).check()
+    page.get_by_label("No to all of these").check()
+    page.get_by_label(re.compile("keeping my answers to these health questions")).check()
     page.get_by_label("I have read the privacy notice").check()
     page.get_by_label("I agree to the cancellation policy").check()
 

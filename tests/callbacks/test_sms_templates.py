@@ -28,7 +28,7 @@ def test_both_texts_fit_in_two_gsm_segments_even_for_a_long_name_and_message(rec
         preferred_day=day,
         preferred_period="afternoon",
         message="x" * 500,
-        recent_injury=True,
+        clinical_review=True,
     ).request
 
     for text in Message.objects.about(req).filter():

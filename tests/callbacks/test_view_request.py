@@ -8,6 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings.consents import WORDINGS, Purpose
+from bookings.models import ConsentRecord
 from callbacks.forms import started_token
 from callbacks.models import CallbackRequest, SmsKind
 from clinic.sms.models import Message
@@ -155,14 +157,24 @@ def test_the_minimum_fill_time_comes_from_settings(client, settings):
     assert CallbackRequest.objects.count() == 1
 
 
-def test_the_booking_flows_safety_question_preselects_the_reason_and_flags_the_injury(client):
+def test_the_reason_in_the_link_is_preselected_but_no_one_can_mark_their_own_request_for_clinical_review(client):
     response = client.get(URL + "?reason=book&injury=1")
 
-    form = response.context["form"]
-    assert form["reason"].value() == "book"
-    assert "recent injury" in response.content.decode()
-    client.post(URL, form_data(reason="book", recent_injury="True"))
-    assert CallbackRequest.objects.get().recent_injury is True
+    assert response.context["form"]["reason"].value() == "book"
+    client.post(URL, form_data(reason="book", recent_injury="True", clinical_review="True"))
+    # Clinical review comes only from a refer answer in the health questions (stored with them).
+    assert CallbackRequest.objects.get().clinical_review is False
+
+
+def test_the_consent_tick_is_stored_with_its_wording_and_version(client):
+    client.post(URL, form_data())
+
+    req = CallbackRequest.objects.get()
+    consent = ConsentRecord.objects.about(req).get()
+    assert consent.purpose == Purpose.CALLBACK_CONTACT
+    assert consent.wording == WORDINGS[Purpose.CALLBACK_CONTACT].text
+    assert consent.wording_version == WORDINGS[Purpose.CALLBACK_CONTACT].version
+    assert abs((timezone.now() - consent.given_at).total_seconds()) < 60
 
 
 def test_an_unknown_reason_in_the_link_is_ignored(client):

@@ -12,9 +12,12 @@ from tests.conftest import at, make_therapist
 
 pytestmark = pytest.mark.django_db
 
-BOOKING_KINDS = ["booking_confirmation", "reminder", "cancellation", "time_change"]
+BOOKING_KINDS = ["booking_confirmation", "reminder", "cancellation", "time_change", "screening_reminder"]
 # A long domain and a token as long as bookings.tokens.manage_token makes them (about 72 characters).
 LONG_MANAGE_URL = "https://www.example-physio-and-massage.co.uk/manage/" + "x" * 76 + "/"
+# The health questions' token: a base-36 id (six characters pass two billion) and 22 of signature.
+LONG_SCREENING_URL = "https://www.example-physio-and-massage.co.uk/health/" + "x" * 29 + "/"
+SCREENED = Appointment.ScreeningStatus.CLEAR
 
 
 @pytest.fixture
@@ -32,10 +35,12 @@ def long_appointment(lengths):
 
 @pytest.mark.parametrize("kind", BOOKING_KINDS)
 @pytest.mark.parametrize("manage_url", ["", LONG_MANAGE_URL])
+@pytest.mark.parametrize("screening_url", ["", LONG_SCREENING_URL])
 def test_every_booking_text_is_plain_gsm_at_most_two_segments_and_signed(
-    long_appointment, kind, manage_url, monkeypatch
+    long_appointment, kind, manage_url, screening_url, monkeypatch
 ):
     monkeypatch.setattr(notifications, "_manage_url", lambda appointment, at=None: manage_url)
+    monkeypatch.setattr(notifications, "_screening_url", lambda appointment: screening_url)
     context = notifications._fitting_context(kind, long_appointment, old_when="Mon 7 Jan at 09:00")
     body = render_sms(kind, context)
 
@@ -48,7 +53,11 @@ def test_every_booking_text_is_plain_gsm_at_most_two_segments_and_signed(
 
 def test_the_confirmation_links_to_the_patients_manage_page(alice, patient, lengths):
     appointment = Appointment.objects.create(
-        patient=patient, therapist=alice, length=lengths[60], start=at(date(2030, 1, 9), "10:00")
+        patient=patient,
+        therapist=alice,
+        length=lengths[60],
+        start=at(date(2030, 1, 9), "10:00"),
+        screening_status=SCREENED,
     )
     from bookings.tokens import read_manage_token
 
@@ -61,7 +70,11 @@ def test_the_confirmation_links_to_the_patients_manage_page(alice, patient, leng
 def test_the_confirmation_reads_naturally(alice, patient, lengths, monkeypatch):
     monkeypatch.setattr(notifications, "_manage_url", lambda appointment, at=None: "")
     appointment = Appointment.objects.create(
-        patient=patient, therapist=alice, length=lengths[60], start=at(date(2030, 1, 9), "10:00")
+        patient=patient,
+        therapist=alice,
+        length=lengths[60],
+        start=at(date(2030, 1, 9), "10:00"),
+        screening_status=SCREENED,
     )
     body = render_sms("booking_confirmation", notifications._context(appointment))
     assert body == (
@@ -69,6 +82,20 @@ def test_the_confirmation_reads_naturally(alice, patient, lengths, monkeypatch):
         "To change or cancel, call 01632 960000.\n"
         "Example Physio & Massage (demo)"
     )
+
+
+def test_a_confirmation_not_yet_screened_links_to_the_health_questions_instead(alice, patient, lengths):
+    from bookings.tokens import screening_token_matches
+
+    appointment = Appointment.objects.create(
+        patient=patient, therapist=alice, length=lengths[60], start=at(date(2030, 1, 9), "10:00")
+    )
+    body = render_sms("booking_confirmation", notifications._context(appointment))
+    link = re.search(r"please answer our health questions: https://clinic\.example\.test/health/([^/\s]+)/", body)
+    assert link, body
+    assert screening_token_matches(link.group(1), appointment)
+    assert "/manage/" not in body  # the questions' page links there, so the text stays two segments
+    assert str(patient.phone.national_number) not in link.group(0) and "Pat" not in link.group(0)
 
 
 def test_typographic_characters_become_plain_ones_and_apostrophes_are_not_escaped(lengths, monkeypatch):

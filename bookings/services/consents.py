@@ -1,0 +1,35 @@
+"""Recording consent ticks (the booking form, the health questions, the callback form)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from ..consents import WORDINGS, ConsentRecord
+
+
+def record_consents(*, purposes: Iterable[str], about, patient=None, at: datetime | None = None) -> list[ConsentRecord]:
+    """Store one `ConsentRecord` per purpose ticked, with the wording shown and its version.
+
+    `about` is what the consent was given for (an answer set, an appointment, a callback request);
+    call it inside the transaction that writes `about`, so a consent exists exactly when its
+    subject does. Raises KeyError for a purpose with no wording (a programming error).
+    """
+    given_at = at or timezone.now()
+    about_type = ContentType.objects.get_for_model(about)
+    records = [
+        ConsentRecord(
+            purpose=purpose,
+            wording_version=WORDINGS[purpose].version,
+            wording=WORDINGS[purpose].text,
+            given_at=given_at,
+            patient=patient,
+            about_type=about_type,
+            about_id=about.pk,
+        )
+        for purpose in dict.fromkeys(purposes)
+    ]
+    return ConsentRecord.objects.bulk_create(records)
