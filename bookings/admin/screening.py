@@ -120,8 +120,21 @@ class ScreeningQuestionAdmin(admin.ModelAdmin):
         return actions
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Evidence, not working data: viewed, never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(admin.ModelAdmin):
+class QuestionnaireVersionAdmin(RecordAdmin):
     """Every published version, read-only: what patients were asked, and when."""
 
     list_display = ["number", "published_at", "published_by", "question_count"]
@@ -140,18 +153,9 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
             format_html_join("", "<tr><td>{}</td><td>{}</td></tr>", ((q["text"], q["outcome"]) for q in obj.questions)),
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(RecordAdmin):
     """What people agreed to, in which wording, when: read-only evidence."""
 
     list_display = ["given_at", "purpose", "wording_version", "patient", "about_type"]
@@ -160,12 +164,3 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     fields = ["purpose", "wording_version", "wording", "given_at", "patient", "about_type", "about_id"]
     readonly_fields = fields
     date_hierarchy = "given_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -13,15 +13,12 @@ pytestmark = pytest.mark.django_db
 
 DETAIL = "Warfarin since my valve operation"
 QUESTION = "Do you take blood-thinning medicine?"
+ROLES = [("reception", "rita", RECEPTION), ("therapist", "alice", THERAPIST), ("manager", "boss", MANAGER)]
 
 
 @pytest.fixture
 def people(alice):
-    return {
-        "reception": staff("rita", RECEPTION),
-        "therapist": staff("alice", THERAPIST, therapist=alice),
-        "manager": staff("boss", MANAGER),
-    }
+    return {name: staff(login, role, therapist=alice if role == THERAPIST else None) for name, login, role in ROLES}
 
 
 @pytest.fixture

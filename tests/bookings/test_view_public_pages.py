@@ -35,6 +35,7 @@ def test_the_treatment_page_explains_it_and_warns_about_recent_injuries(client, 
     for heading in ("What it is", "When it helps", "How a session goes", "Does it hurt?", "Who should not book online"):
         assert heading in page
     assert "never used on the site of a recent injury" in page
+    assert "work around an injury rather than on" in page
     assert f"{reverse('callbacks:request')}?reason=book" in page
     assert "£70" in page
 

@@ -10,12 +10,11 @@ from django.urls import reverse
 from bookings.consents import Purpose
 from bookings.models import AnswerSet, Appointment, ConsentRecord, Patient
 from callbacks.models import CallbackRequest, SmsKind
-from clinic.core.models import ClinicSettings
 from clinic.sms.models import Message
 from tests.bookings.conftest import details
 from tests.bookings.diary_support import staff
 from tests.bookings.screening_support import question_data, seeded_questionnaire
-from tests.callbacks.conftest import RECEPTION_MOBILE
+from tests.callbacks.conftest import RECEPTION_MOBILE, reception  # noqa: F401  (a fixture)
 from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -53,16 +52,6 @@ HEALTH_WORDS = [
 def health_words_in(text: str) -> list[str]:
     lowered = text.lower()
     return [word for word in HEALTH_WORDS if word in lowered]
-
-
-@pytest.fixture
-def reception(db):
-    """Reception gets callback notices by text and email."""
-    clinic = ClinicSettings.load()
-    clinic.reception_mobile = RECEPTION_MOBILE
-    clinic.reception_email = "reception@clinic.example.test"
-    clinic.save()
-    return clinic
 
 
 @pytest.fixture
@@ -114,8 +103,9 @@ def test_one_tap_creates_the_clinical_review_request_with_everything_already_typ
     assert "A therapist will look at your answers" in thanks
 
 
+@pytest.mark.usefixtures("reception", "no_quiet_hours")
 def test_nothing_about_health_leaves_in_the_address_the_texts_or_the_email(
-    client, referral_form, reception, mailoutbox, no_quiet_hours, django_capture_on_commit_callbacks
+    client, referral_form, mailoutbox, django_capture_on_commit_callbacks
 ):
     response = refer(client, referral_form, capture=django_capture_on_commit_callbacks)
 
@@ -153,9 +143,9 @@ def test_reception_sees_the_mark_but_not_the_answers_and_a_therapist_sees_both(c
     refer(client, referral_form)
     req = CallbackRequest.objects.get()
     url = reverse("admin:callbacks_callbackrequest_change", args=[req.pk])
-    reception, manager = staff("rita", "Reception"), staff("boss", "Manager")
+    receptionist, manager = staff("rita", "Reception"), staff("boss", "Manager")
 
-    client.force_login(reception)
+    client.force_login(receptionist)
     page = client.get(url).content.decode()
     assert "Clinical review" in page and "45 min with Alice Example" in page
     assert INJURY_DETAIL not in page and "open wound" not in page
@@ -187,9 +177,8 @@ def test_a_referral_with_a_problem_keeps_what_was_typed_and_creates_nothing(clie
     assert not CallbackRequest.objects.exists() and not AnswerSet.objects.exists()
 
 
-def test_an_open_request_from_the_same_phone_becomes_a_clinical_review_and_reception_hears(
-    client, referral_form, reception, no_quiet_hours
-):
+@pytest.mark.usefixtures("reception", "no_quiet_hours")
+def test_an_open_request_from_the_same_phone_becomes_a_clinical_review_and_reception_hears(client, referral_form):
     earlier = CallbackRequest.objects.create(name="Robin Patient", phone="+447700900456", reason="question")
 
     refer(client, referral_form)
