@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
+
+from clinic.core.ip import ratelimit_ip_key
+from clinic.core.ratelimits import rate_limit
 
 from .. import tokens
 from ..models import Appointment, ScreeningStatus
@@ -36,7 +38,7 @@ def _closed(appointment: Appointment) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="30/h", method="POST", block=True)
+@rate_limit(group="bookings.screening", key=ratelimit_ip_key, rate="30/h")
 def screening(request, token: str):
     """GET: the questions (or, once answered, what happens next). POST: store the answers."""
     appointment = _appointment_for(token)
