@@ -74,7 +74,8 @@ def test_the_demo_serves_on_another_port_and_its_texts_link_there(tmp_path):
             "phone": "07700 900777",
             "email": "",
             "note": "",
-            "recent_injury": "no",
+            "none_apply": "on",  # "No to all" of the health questions
+            "consent_health": "on",
             "consent_privacy": "on",
             "consent_cancellation": "on",
         }
