@@ -12,11 +12,14 @@ class BookingsConfig(AppConfig):
         from . import personal_data as bookings_personal_data
         from .glance import screening_to_review, todays_appointments
         from .notifications import Kind
+        from .screening import personal_data as screening_personal_data
         from .screening.diary import EXTENSION as screening_badge
 
         kinds.register(Kind)
         glance.register(todays_appointments)
         personal_data.register(bookings_personal_data.PATIENT)
         personal_data.register(bookings_personal_data.APPOINTMENTS)
+        personal_data.register(screening_personal_data.HEALTH_ANSWERS)
+        personal_data.register(screening_personal_data.CONSENTS)
         glance.register(screening_to_review)
         diary.register(screening_badge)

@@ -1,7 +1,8 @@
 """What bookings holds about a patient, for the personal-data registry (`clinic.core.personal_data`).
 
-Two categories: the patient's own details (name, phone, email, with their history) and their
-appointments (with the note and screening answers, and their history). Erasure keeps the
+Two categories here: the patient's own details (name, phone, email, with their history) and their
+appointments (with the note, and their history); the health answers and consent records are
+`bookings.screening.personal_data`. Erasure keeps the
 appointment rows, de-identified, so the diary's figures (time, length, therapist, status, price)
 stay true; the patient row stays as "Erased patient" with no number, so those rows still point
 somewhere. Retention erases patients with no appointment for `PATIENT_RETENTION_YEARS` (8 by
@@ -147,7 +148,7 @@ PATIENT = Category(
 
 # --- appointments ---------------------------------------------------------------------------------
 
-APPOINTMENT_EXPORT_HISTORY = ("start", "status", "note", "screening", "cancellation_reason")
+APPOINTMENT_EXPORT_HISTORY = ("start", "status", "note", "screening_status", "cancellation_reason")
 
 
 def _export_appointments(subject: Subject) -> list[dict]:
@@ -163,7 +164,7 @@ def _export_appointments(subject: Subject) -> list[dict]:
             "status": a.get_status_display(),
             "booked": f"{a.get_source_display()}, {timezone.localtime(a.created_at):%d %b %Y %H:%M}",
             "your note": a.note,
-            "screening answers": a.screening,
+            "health screening": a.get_screening_status_display(),
             "cancelled": a.cancelled_at,
             "cancellation reason": a.cancellation_reason,
             "history": _history(a.history.all(), APPOINTMENT_EXPORT_HISTORY),
@@ -174,7 +175,7 @@ def _export_appointments(subject: Subject) -> list[dict]:
 
 def _erase_appointments(subject: Subject) -> int:
     """Keep time, length, therapist, status and price; drop what the patient told us."""
-    clinical = {"note": "", "screening": {}, "cancellation_reason": ""}
+    clinical = {"note": "", "cancellation_reason": ""}
     ids = list(_appointments(subject).values_list("pk", flat=True))
     Appointment.history.filter(id__in=ids).update(**clinical)
     return Appointment.objects.filter(pk__in=ids).update(idempotency_key=None, **clinical)
@@ -185,11 +186,10 @@ def _preview_appointments(subject: Subject) -> str:
     count = appointments.count()
     if not count:
         return ""
-    with_notes = appointments.filter(~Q(note="") | ~Q(screening={})).count()
+    with_notes = appointments.filter(~Q(note="")).count()
     return (
         f"{count} appointment{'s' if count != 1 else ''} kept for the clinic's figures (time, length, therapist, "
-        f"status, price) but no longer linked to a person; notes and screening answers removed "
-        f"({with_notes} had some), with their history."
+        f"status, price) but no longer linked to a person; notes removed ({with_notes} had one), with their history."
     )
 
 
@@ -198,7 +198,7 @@ APPOINTMENTS = Category(
     title="Appointments",
     order=20,
     holds="Your appointments (time, treatment, therapist, price, status), any note you give about the problem, "
-    "your answers to our safety questions, and a history of changes to each appointment.",
+    "and a history of changes to each appointment.",
     purpose="To provide your treatment safely and keep the clinical records a health care provider must keep.",
     lawful_basis=f"{LAWFUL_BASIS_BOOKING} {LAWFUL_BASIS_HEALTH}",
     objects=_appointments,

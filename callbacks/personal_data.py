@@ -42,7 +42,8 @@ def _export(subject: Subject) -> list[dict]:
             "when to call": req.preferred_time_display,
             "about": req.get_reason_display(),
             "message": req.message,
-            "recent injury": req.recent_injury,
+            "clinical review": req.clinical_review,
+            "wanted to book": req.wanted_display,
             "status": req.get_status_display(),
             "closed": req.closed_at,
             "calls": [
@@ -66,7 +67,14 @@ def _erase(subject: Subject) -> int:
         status=CallbackRequest.Status.CLOSED, closed_at=now
     )
     return CallbackRequest.objects.filter(pk__in=ids).update(
-        name=NEUTRAL_NAME, phone="", message="", recent_injury=False, updated_at=now
+        name=NEUTRAL_NAME,
+        phone="",
+        message="",
+        clinical_review=False,
+        wanted_length=None,
+        wanted_therapist=None,
+        wanted_start=None,
+        updated_at=now,
     )
 
 

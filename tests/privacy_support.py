@@ -1,9 +1,9 @@
 """A patient with a record of every kind the clinic keeps, and a search of the whole database.
 
-Used by the export, erasure and retention tests: Cara has appointments (with a note, screening
-answers and a cancellation), texts (one failed with a Twilio error quoting her number), a
-callback request with a call note, history rows, admin log entries, a clinical access record and
-a texted code. Add every new kind of record here: the tests then cover it.
+Used by the export, erasure and retention tests: Cara has appointments (with a note, health
+answers with a detail naming her, consent records and a cancellation), texts (one failed with a
+Twilio error quoting her number), a callback request with a call note, history rows, admin log
+entries, a clinical access record and a texted code. Add every new kind of record here: the tests then cover it.
 Olly shares her therapist and her day, and must come through every operation untouched.
 """
 
@@ -16,6 +16,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection
 from django.utils import timezone
 
+from bookings.consents import Purpose
 from bookings.models import Appointment, Patient
 from bookings.services import PatientDetails, cancel_booking, create_booking, save_patient_details
 from callbacks.services import log_call_attempt, request_callback, set_request_status
@@ -23,6 +24,7 @@ from clinic.codes.models import PhoneCode
 from clinic.core.clinical_access import record_clinical_view
 from clinic.core.models import ClinicSettings
 from clinic.sms.models import Message
+from tests.bookings.screening_support import answers, seeded_questionnaire
 from tests.conftest import at
 
 CARA = {"name": "Cara Callback", "phone": "+447400111222", "email": "cara@example.com"}
@@ -30,6 +32,8 @@ CARA_OLD_EMAIL = "cara.old@example.com"
 # Every way her identity could be written down.
 CARA_NEEDLES = ("Cara Callback", "+447400111222", "07400 111222", "07400111222", "7400 111222", "cara@example.com",
                 CARA_OLD_EMAIL)  # fmt: skip
+# What she typed under a health question: it names her, so erasure must not leave it anywhere.
+CARA_DETAIL = "Warfarin, Cara Callback's GP says"
 OLLY = {"name": "Olly Other", "phone": "+447400333444", "email": "olly@example.com"}
 OLLY_NEEDLES = ("Olly Other", "+447400333444", "olly@example.com")
 
@@ -55,7 +59,8 @@ def seed(*, therapist, lengths, day, staff) -> Seeded:
         start=at(day, "10:00"),
         patient=PatientDetails(name=CARA["name"], phone=CARA["phone"], email=CARA_OLD_EMAIL),
         note="Sore left knee after a fall",
-        screening={"recent_injury": "no", "pregnant": "no", "blood_thinners": "yes"},
+        screening=answers(seeded_questionnaire(), yes=["blood-thinners"], details={"blood-thinners": CARA_DETAIL}),
+        consents=(Purpose.PRIVACY_NOTICE, Purpose.CANCELLATION_POLICY),
         **book,
     )
     cara = visit.patient
@@ -78,7 +83,12 @@ def seed(*, therapist, lengths, day, staff) -> Seeded:
         error_message=f"The 'To' number {CARA['phone']} is not a valid phone number.",
     )
     submission = request_callback(
-        name=CARA["name"], phone=CARA["phone"], reason="question", message="Is it OK with my knee?", recent_injury=True
+        name=CARA["name"],
+        phone=CARA["phone"],
+        reason="question",
+        message="Is it OK with my knee?",
+        clinical_review=True,
+        consents=(Purpose.CALLBACK_CONTACT,),
     )
     log_call_attempt(
         callback_request=submission.request, outcome="reached", note="Spoke to Cara Callback", by_user=staff

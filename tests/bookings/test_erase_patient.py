@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from bookings.models import Appointment, Patient
+from bookings.consents import Purpose
+from bookings.models import AnswerSet, Appointment, ConsentRecord, Patient
 from bookings.services import BookingError, erase_patient, erasure_plan
 from callbacks.models import CallbackRequest
 from clinic.core import personal_data
@@ -74,7 +75,9 @@ def test_erased_appointments_keep_time_length_therapist_status_and_price(after_t
 
     after = Appointment.objects.filter(pk__in=before)
     assert {a.pk: (a.start, a.length_id, a.therapist_id, a.status, a.price) for a in after} == before
-    assert {(a.note, str(a.screening), a.cancellation_reason) for a in after} == {("", "{}", "")}
+    assert {(a.note, a.cancellation_reason) for a in after} == {("", "")}
+    assert not AnswerSet.objects.filter(appointment__in=after).exists()
+    assert not ConsentRecord.objects.filter(purpose=Purpose.HEALTH_ANSWERS).exists()
     patient = Patient.objects.get(pk=after_the_day.cara.pk)
     assert (patient.name, patient.phone, patient.email) == ("Erased patient", None, "")
     assert patient.erased_at is not None
@@ -98,7 +101,7 @@ def test_erasure_closes_open_callback_requests_and_blanks_texts(after_the_day, m
     erase_patient(patient=after_the_day.cara, by_user=manager)
 
     req = CallbackRequest.objects.get()
-    assert (req.status, req.name, str(req.phone), req.message, req.recent_injury) == (
+    assert (req.status, req.name, str(req.phone), req.message, req.clinical_review) == (
         "closed",
         "Erased patient",
         "",

@@ -9,7 +9,7 @@ import pytest
 
 from bookings.services import export_patient
 from clinic.core.models import PrivacyRecord
-from tests.privacy_support import CARA_OLD_EMAIL, OLLY_NEEDLES, seed
+from tests.privacy_support import CARA_DETAIL, CARA_OLD_EMAIL, OLLY_NEEDLES, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,15 @@ def test_the_export_holds_every_kind_of_record_about_the_patient(seeded, manager
     assert set(appointments) == {seeded.visit.reference, seeded.cancelled.reference}
     visit = appointments[seeded.visit.reference]
     assert visit["your note"] == "Sore left knee after a fall"
-    assert visit["screening answers"]["blood_thinners"] == "yes"
+    assert visit["health screening"] == "Flagged: therapist reviews"
+    (answered,) = sections["bookings.health_answers"]
+    assert answered["appointment"] == seeded.visit.reference
+    thinners = next(a for a in answered["answers"] if "blood-thinning" in a["question"])
+    assert (thinners["answer"], thinners["details"]) == ("Yes", CARA_DETAIL)
+    assert {c["agreed to"] for c in sections["bookings.consents"]} >= {
+        "Use of health answers for care",
+        "Read the privacy notice",
+    }
     assert appointments[seeded.cancelled.reference]["status"] == "Cancelled"
     assert len(visit["history"]) >= 1
     texts = sections["sms.messages"]
