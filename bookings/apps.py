@@ -10,12 +10,14 @@ class BookingsConfig(AppConfig):
 
         from . import diary
         from . import personal_data as bookings_personal_data
+        from .course_texts import CourseKind
         from .glance import screening_to_review, todays_appointments
         from .notifications import Kind
         from .screening import personal_data as screening_personal_data
         from .screening.diary import EXTENSION as screening_badge
 
         kinds.register(Kind)
+        kinds.register(CourseKind)
         glance.register(todays_appointments)
         personal_data.register(bookings_personal_data.PATIENT)
         personal_data.register(bookings_personal_data.APPOINTMENTS)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F, Func, Q
 from django.utils import timezone
@@ -142,6 +143,44 @@ class Patient(models.Model):
         return f"{self.name} ({self.phone.as_national if self.phone else ''})"
 
 
+class Course(models.Model):
+    """Sessions booked together as one course (soft tissue release is usually given weekly).
+
+    The sessions are appointments (`Appointment.course`); each went through the booking service
+    like any other. The course records how it was asked for, and who cancelled its remainder.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
+    therapist = models.ForeignKey("therapists.Therapist", on_delete=models.PROTECT, related_name="+")
+    length = models.ForeignKey(TreatmentLength, on_delete=models.PROTECT, related_name="+")
+    every_weeks = models.PositiveSmallIntegerField(
+        "every (weeks)", validators=[MinValueValidator(1), MaxValueValidator(4)], default=1
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancellation_reason = models.CharField(max_length=200, blank=True)
+
+    # The texts listing the course's dates (one per course, not one per session).
+    sms_messages = GenericRelation("sms.Message", content_type_field="about_type", object_id_field="about_id")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_weeks__gte=1, every_weeks__lte=4), name="course_every_one_to_four_weeks"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.patient.name}'s course with {self.therapist}"
+
+
 class AppointmentQuerySet(models.QuerySet):
     def holding_time(self):
         return self.filter(status__in=Appointment.Status.holding_time())
@@ -227,6 +266,10 @@ class Appointment(models.Model):
         editable=False,
     )
     cancellation_reason = models.CharField(max_length=200, blank=True)
+    # A session of a course booked together ("session 2 of 6"), or None for a one-off.
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions", editable=False
+    )
 
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
     # The texts about this appointment (clinic.sms knows no domain model; the link lives here).
@@ -292,6 +335,14 @@ class Appointment(models.Model):
     @property
     def local_end(self):
         return timezone.localtime(self.end)
+
+    @property
+    def times_held(self) -> str:
+        """'09:45–10:15', with ', clearing up until 10:30' when a buffer keeps the time after it."""
+        text = f"{self.local_start:%H:%M}–{self.local_end:%H:%M}"
+        if self.blocked_until and self.blocked_until > self.end:
+            text += f", clearing up until {timezone.localtime(self.blocked_until):%H:%M}"
+        return text
 
     @property
     def screening_badges(self) -> list[tuple[str, str]]:

@@ -156,6 +156,11 @@ def screening_answered(appointment) -> None:
     cancel_pending(Message.objects.about(appointment).filter(kind=Kind.SCREENING_REMINDER))
 
 
+def session_booked(appointment) -> None:
+    """A session of a course: only its reminder (the course's one text lists every date)."""
+    _schedule_reminder(appointment)
+
+
 def booking_moved(appointment, *, old_start, old_therapist_id) -> None:
     """A time-change notice; the pending reminder is re-timed.
 

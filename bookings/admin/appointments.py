@@ -33,7 +33,7 @@ from ..services import (
     set_status,
     update_note,
 )
-from . import diary_views
+from . import course_views, diary_views
 from .forms import MOVE_FIELDS, CancelForm, StaffAppointmentForm
 from .history import KeptHistoryAdmin
 from .screening import AppointmentScreeningMixin, ScreeningFilter
@@ -282,6 +282,7 @@ class AppointmentAdmin(AppointmentScreeningMixin, PhoneSearchMixin, KeptHistoryA
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["status_actions"] = diary_views.status_actions(self, request, obj)
+            context["course_summary"] = course_views.course_summary(self, request, obj)
             context["diary_url"] = diary_views.diary_url(obj.local_start.date())
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -308,7 +309,7 @@ class AppointmentAdmin(AppointmentScreeningMixin, PhoneSearchMixin, KeptHistoryA
                 name="bookings_appointment_resend",
             ),
         ]
-        return extra + super().get_urls()
+        return course_views.urls(self) + extra + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "diary_url": diary_views.diary_url(timezone.localdate())}

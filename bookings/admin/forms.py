@@ -11,6 +11,7 @@ from django import forms
 
 from clinic.core.phones import PhoneField
 
+from ..courses import EVERY_WEEKS, MAX_SESSIONS, parse_option
 from ..models import Appointment, Patient
 from ..services import clash_message, clashes
 
@@ -130,3 +131,49 @@ class PatientAdminForm(forms.ModelForm):
         exclusions = super()._get_validation_exclusions()
         exclusions.add("phone")
         return exclusions
+
+
+class CoursePlanForm(forms.Form):
+    """How many more sessions, and how often: the preview is drawn from these."""
+
+    sessions = forms.TypedChoiceField(
+        label="More sessions",
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, MAX_SESSIONS + 1)],
+        initial=5,
+    )
+    every_weeks = forms.TypedChoiceField(
+        label="Every",
+        coerce=int,
+        choices=[(n, "week" if n == 1 else f"{n} weeks") for n in EVERY_WEEKS],
+        initial=1,
+    )
+
+
+class CourseChoiceForm(forms.Form):
+    """One choice per planned date: one of its options, or skip it. Built from a fresh preview, so
+    a time taken since the page was drawn is no longer a valid choice."""
+
+    SKIP = "skip"
+
+    def __init__(self, planned, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.planned = planned
+        for session in planned:
+            choices = [(option.value, option.value) for option in session.options] + [(self.SKIP, "Skip")]
+            suggested = session.suggested
+            self.fields[f"session-{session.number}"] = forms.ChoiceField(
+                choices=choices,
+                initial=suggested.value if suggested else self.SKIP,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": "That time has just been taken; choose again."},
+            )
+
+    def rows(self):
+        """(planned session, its bound field) for the preview table."""
+        return [(session, self[f"session-{session.number}"]) for session in self.planned]
+
+    def chosen(self) -> list[tuple]:
+        """The chosen options as (start, therapist id), skipping the skipped dates."""
+        picked = [self.cleaned_data[f"session-{session.number}"] for session in self.planned]
+        return [parse_option(value) for value in picked if value != self.SKIP]

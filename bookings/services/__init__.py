@@ -2,6 +2,7 @@
 
 - `booking`: book an appointment; the lock / re-check / constraint guard the others share.
 - `changes`: move or cancel, and the patient's notice rule (`change_policy`).
+- `courses`: book a course's sessions all or none; cancel the rest of a course.
 - `statuses`: arrived, completed, no-show, restore.
 - `notes`: the patient's clinical note.
 - `patients`: a patient's name, phone and email.
@@ -25,6 +26,7 @@ from .booking import (
 )
 from .changes import cancel_booking, reschedule_booking
 from .consents import record_consents
+from .courses import book_course, cancel_course
 from .errors import (
     AlreadyBooked,
     Alternative,
@@ -56,7 +58,9 @@ __all__ = [
     "ScreeningError",
     "SlotUnavailable",
     "allowed_statuses",
+    "book_course",
     "cancel_booking",
+    "cancel_course",
     "change_policy",
     "check_bookable",
     "clash_message",

@@ -213,6 +213,7 @@ def create_booking(
     online_rules: bool = True,
     notify_patient: bool = True,
     by_user=None,
+    course=None,
 ) -> Appointment:
     """Book `length` at `start` with `therapist`, or with whoever is free if None.
 
@@ -225,7 +226,8 @@ def create_booking(
     `NotOffered` if the therapist does not offer the length; with `online_rules` (a patient
     booking online), `PolicyViolation` when the time breaks the minimum notice or horizon, and
     `AlreadyBooked` when the patient already holds an appointment overlapping it (reception may
-    book that on purpose; the admin warns instead).
+    book that on purpose; the admin warns instead). `course` makes it a session of that course
+    (`book_course` books a course's sessions through here).
 
     `screening` is the patient's health answers (online): stored with their consent, they set the
     appointment's screening badge, and a refer answer raises `NeedsClinicalReview` (nothing is
@@ -273,6 +275,7 @@ def create_booking(
                 note=note,
                 source=source,
                 idempotency_key=idempotency_key or None,
+                course=course,
             )
             if plan:
                 appointment.screening_status, appointment.answers_changed = plan.status, plan.answers_changed
@@ -326,5 +329,5 @@ def clash_message(appointment, therapist, length, start) -> str:
         return f"{therapist} is not free at {timezone.localtime(start):%H:%M} on {timezone.localtime(start):%a %d %b}."
     return (
         f"{therapist} already has {clash.patient.name} ({clash.reference}) "
-        f"{clash.local_start:%H:%M}–{clash.local_end:%H:%M} on {clash.local_start:%a %d %b}."
+        f"{clash.times_held} on {clash.local_start:%a %d %b}."
     )
