@@ -33,7 +33,7 @@ from ..services import (
     set_status,
     update_note,
 )
-from . import course_views, diary_views
+from . import course_views, diary_views, sheet_views
 from .forms import MOVE_FIELDS, CancelForm, StaffAppointmentForm
 from .history import KeptHistoryAdmin
 from .screening import AppointmentScreeningMixin, ScreeningFilter
@@ -309,7 +309,7 @@ class AppointmentAdmin(AppointmentScreeningMixin, PhoneSearchMixin, KeptHistoryA
                 name="bookings_appointment_resend",
             ),
         ]
-        return course_views.urls(self) + extra + super().get_urls()
+        return course_views.urls(self) + sheet_views.urls(self) + extra + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "diary_url": diary_views.diary_url(timezone.localdate())}
