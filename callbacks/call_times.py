@@ -81,3 +81,41 @@ def describe_call_time(
             label = day_label(day, today=today)
             return f"{'' if label == 'tomorrow' else 'on '}{label} from {opens:%H:%M}"
     return "as soon as we can during opening hours"
+
+
+# When a chosen part of the day is over, for the managers' "called back in time" figure.
+PERIOD_ENDS = {
+    CallbackRequest.Period.MORNING: time(12),
+    CallbackRequest.Period.AFTERNOON: time(17),
+    CallbackRequest.Period.EVENING: time(21),
+}
+
+
+def opening_ranges() -> dict[int, list[tuple[time, time]]]:
+    """The clinic's opening hours by weekday (one query), to pass to `promised_by` in bulk."""
+    return _opening_ranges()
+
+
+def promised_by(
+    *, when: str, preferred_day: date | None, preferred_period: str, asked_at: datetime, ranges
+) -> datetime:
+    """The moment the promise `describe_call_time` made at `asked_at` runs out (a read, no query).
+
+    A chosen day: the end of the chosen part of it (morning 12:00, afternoon 17:00, evening
+    21:00), or the end of the day. As soon as possible: the close of the opening range promised
+    (today's, or the next opening's); with no opening hours set, a day after asking.
+    """
+    asked = timezone.localtime(asked_at)
+    if when == CallbackRequest.When.DAY and preferred_day:
+        end = PERIOD_ENDS.get(preferred_period)
+        if end is None:
+            return timezone.make_aware(datetime.combine(preferred_day + timedelta(days=1), time.min))
+        return timezone.make_aware(datetime.combine(preferred_day, end))
+    for offset in range(8):
+        day = asked.date() + timedelta(days=offset)
+        for opens, closes in ranges.get(day.weekday(), []):
+            closing = timezone.make_aware(datetime.combine(day, closes))
+            if offset == 0 and asked.time() >= opens and asked >= closing - LAST_CALL_MARGIN:
+                continue
+            return closing
+    return asked_at + timedelta(days=1)

@@ -1,9 +1,9 @@
 """The codebase keeps its shape: imports run one way, top down, and modules stay readable.
 
-callbacks -> bookings -> therapists -> clinic.core, clinic.sms, clinic.codes, clinic.mail. The
-SMS, texted-code and email apps are infrastructure and know no domain model. Checked on the source
-(every import statement, including ones inside functions), so a new shortcut fails here rather
-than in a reviewer's head.
+reports -> callbacks -> bookings -> therapists -> clinic.core, clinic.sms, clinic.codes,
+clinic.mail. The SMS, texted-code and email apps are infrastructure and know no domain model.
+Checked on the source (every import statement, including ones inside functions), so a new
+shortcut fails here rather than in a reviewer's head.
 """
 
 import ast
@@ -21,6 +21,7 @@ LAYERS = {
     "therapists": INFRASTRUCTURE,
     "bookings": {"therapists"} | INFRASTRUCTURE,
     "callbacks": {"bookings", "therapists"} | INFRASTRUCTURE,
+    "reports": {"callbacks", "bookings", "therapists"} | INFRASTRUCTURE,
 }
 APPS = set(LAYERS)
 MAX_LINES = 420  # "a module past ~400 lines becomes a package"

@@ -42,7 +42,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # The manager holds every permission of these apps (staff accounts included), except deleting
 # appointments and patients.
-MANAGER_APPS = ("auth", "core", "therapists", "bookings", "callbacks", "sms")
+MANAGER_APPS = ("auth", "core", "therapists", "bookings", "callbacks", "sms", "reports")
 NEVER_GRANTED = {("bookings", "delete_appointment"), ("bookings", "delete_patient")}
 
 

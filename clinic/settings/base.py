@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "therapists",
     "bookings",
     "callbacks",
+    "reports",
 ]
 
 MIDDLEWARE = [
