@@ -42,14 +42,11 @@ def _median_ms(fn, runs: int) -> float:
 def _database(engine: str, workdir: str) -> str:
     if engine == "sqlite":
         return f"sqlite:///{workdir}/reports.sqlite3"
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(PG_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        cursor.execute(f"CREATE DATABASE {PG_DB}")
-    conn.close()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
     return f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 
 
@@ -199,13 +196,10 @@ def main():
             )
         if engine == "postgres" and not args.keep:
             connection.close()
-            import psycopg2
+            import psycopg
 
-            conn = psycopg2.connect(PG_ADMIN_URL)
-            conn.autocommit = True
-            with conn.cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            conn.close()
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
 
 
 if __name__ == "__main__":
