@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 LABEL_WIDTH = 280  # viewBox units for the bar labels on the left
 LABEL_CHARACTERS = 42  # longer labels are shortened (the table beside has them whole)
-PLOT_WIDTH = 300
+PLOT_WIDTH = 220
 VALUE_GAP = 6
 BAR_HEIGHT = 22
 ROW_HEIGHT = 30

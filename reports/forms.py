@@ -9,10 +9,14 @@ from .period import LONGEST, Period
 
 class PeriodForm(forms.Form):
     first = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}), error_messages={"invalid": "Enter a date."}
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date."},
     )
     last = forms.DateField(
-        label="To", widget=forms.DateInput(attrs={"type": "date"}), error_messages={"invalid": "Enter a date."}
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date."},
     )
 
     def clean(self):
