@@ -25,3 +25,4 @@ class BookingsConfig(AppConfig):
         personal_data.register(screening_personal_data.CONSENTS)
         glance.register(screening_to_review)
         diary.register(screening_badge)
+        personal_data.register(bookings_personal_data.COURSES)

@@ -1,7 +1,8 @@
 """What bookings holds about a patient, for the personal-data registry (`clinic.core.personal_data`).
 
-Two categories here: the patient's own details (name, phone, email, with their history) and their
-appointments (with the note, and their history); the health answers and consent records are
+Three categories here: the patient's own details (name, phone, email, with their history), their
+appointments (with the note, and their history) and their courses of sessions (with why the rest
+of one was cancelled); the health answers and consent records are
 `bookings.screening.personal_data`. Erasure keeps the
 appointment rows, de-identified, so the diary's figures (time, length, therapist, status, price)
 stay true; the patient row stays as "Erased patient" with no number, so those rows still point
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from clinic.core.personal_data import NEUTRAL_NAME, Applied, Category, Retention, Subject
 
-from .models import Appointment, Patient
+from .models import Appointment, Course, Patient
 
 LAWFUL_BASIS_BOOKING = (
     "Contract: to book and provide the treatment you ask for; legitimate interests: to run the clinic's diary."
@@ -205,4 +206,52 @@ APPOINTMENTS = Category(
     export=_export_appointments,
     erase=_erase_appointments,
     preview=_preview_appointments,
+)
+
+
+# --- courses of sessions --------------------------------------------------------------------------
+
+
+def _courses(subject: Subject) -> models.QuerySet:
+    return Course.objects.filter(patient_id=subject.patient_id)
+
+
+def _export_courses(subject: Subject) -> list[dict]:
+    courses = _courses(subject).select_related("therapist", "length__treatment").prefetch_related("sessions")
+    return [
+        {
+            "treatment": f"{c.length.treatment.name}, {c.length.minutes} min",
+            "therapist": c.therapist.name,
+            "every": "week" if c.every_weeks == 1 else f"{c.every_weeks} weeks",
+            "booked": c.created_at,
+            "sessions": [s.reference for s in sorted(c.sessions.all(), key=lambda s: s.start)],
+            "rest cancelled": c.cancelled_at,
+            "cancellation reason": c.cancellation_reason,
+        }
+        for c in courses
+    ]
+
+
+def _erase_courses(subject: Subject) -> int:
+    """Keep the course (its sessions are kept for the figures); drop what was said about it."""
+    return _courses(subject).update(cancellation_reason="")
+
+
+COURSES = Category(
+    key="bookings.courses",
+    title="Courses of sessions",
+    order=25,
+    holds="Courses of sessions booked together: the treatment, therapist and how often, which appointments "
+    "belong to it, and why the rest of a course was cancelled.",
+    purpose="To book and remind you of a course of treatment in one go, and cancel what is left of it if asked.",
+    lawful_basis=LAWFUL_BASIS_BOOKING,
+    objects=_courses,
+    export=_export_courses,
+    erase=_erase_courses,
+    preview=lambda subject: (
+        f"{n} course{'s' if n != 1 else ''} kept with {'their' if n != 1 else 'its'} sessions; any cancellation "
+        "reason removed."
+        if (n := _courses(subject).count())
+        else ""
+    ),
 )

@@ -1,9 +1,10 @@
 """A patient with a record of every kind the clinic keeps, and a search of the whole database.
 
 Used by the export, erasure and retention tests: Cara has appointments (with a note, health
-answers with a detail naming her, consent records and a cancellation), texts (one failed with a
-Twilio error quoting her number), a callback request with a call note, history rows, admin log
-entries, a clinical access record and a texted code. Add every new kind of record here: the tests then cover it.
+answers with a detail naming her, consent records and a cancellation), a course whose rest was
+cancelled (with a reason naming her), texts (one failed with a Twilio error quoting her number), a
+callback request with a call note, history rows, admin log entries, a clinical access record and a
+texted code. Add every new kind of record here: the tests then cover it.
 Olly shares her therapist and her day, and must come through every operation untouched.
 """
 
@@ -16,8 +17,9 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection
 from django.utils import timezone
 
+from bookings import course_texts
 from bookings.consents import Purpose
-from bookings.models import Appointment, Patient
+from bookings.models import Appointment, Course, Patient
 from bookings.services import PatientDetails, cancel_booking, create_booking, save_patient_details
 from callbacks.services import log_call_attempt, request_callback, set_request_status
 from clinic.codes.models import PhoneCode
@@ -44,6 +46,7 @@ class Seeded:
     olly: Patient
     visit: Appointment  # Cara's kept appointment (note, screening answers)
     cancelled: Appointment
+    course: Course  # the course her cancelled appointment belonged to
     olly_visit: Appointment
     day: date
 
@@ -69,6 +72,16 @@ def seed(*, therapist, lengths, day, staff) -> Seeded:
     cancel_booking(
         appointment=cancelled, cancelled_by="clinic", reason="Cara Callback phoned: knee worse", by_user=staff
     )
+    # Her cancelled appointment was a course's session; the course's texts are about the course.
+    course = Course.objects.create(
+        patient=cara,
+        therapist=therapist,
+        length=lengths[30],
+        cancelled_at=timezone.now(),
+        cancellation_reason="Cara Callback phoned: moving away",
+    )
+    Appointment.objects.filter(pk=cancelled.pk).update(course=course)
+    course_texts.course_cancelled(course, [cancelled])
     olly_visit = create_booking(
         length=lengths[30],
         start=at(day, "11:00"),
@@ -103,7 +116,15 @@ def seed(*, therapist, lengths, day, staff) -> Seeded:
     PhoneCode.objects.create(
         phone=CARA["phone"], purpose="my_bookings", expires_at=timezone.now() + timedelta(minutes=10)
     )
-    return Seeded(cara=cara, olly=olly_visit.patient, visit=visit, cancelled=cancelled, olly_visit=olly_visit, day=day)
+    return Seeded(
+        cara=cara,
+        olly=olly_visit.patient,
+        visit=visit,
+        cancelled=cancelled,
+        course=course,
+        olly_visit=olly_visit,
+        day=day,
+    )
 
 
 def found_in_database(needles) -> list[str]:

@@ -64,6 +64,10 @@ def test_the_export_holds_every_kind_of_record_about_the_patient(seeded, manager
     assert len(sections["core.admin_log"]) == 3
     assert [a["what"] for a in sections["core.clinical_access"]] == ["clinical note"]
     assert [c["for"] for c in sections["codes.phone_codes"]] == ["my_bookings"]
+    (course,) = sections["bookings.courses"]
+    assert course["sessions"] == [seeded.cancelled.reference]
+    assert course["cancellation reason"] == "Cara Callback phoned: moving away"
+    assert "Course cancelled" in {t["kind"] for t in texts}
     # The readable copy says the same.
     assert "Sore left knee after a fall" in html and "Spoke to Cara Callback" in html and "Text messages" in html
 
