@@ -39,6 +39,12 @@ def _appointment_from_manage(token: str) -> Appointment:
     return appointment
 
 
+def _screening_url(appointment: Appointment) -> str:
+    """The health questions' page while a booked appointment still waits for the answers."""
+    waiting = appointment.screening_status == Appointment.ScreeningStatus.NOT_SCREENED
+    return tokens.screening_path(appointment) if waiting and appointment.status == Appointment.Status.BOOKED else ""
+
+
 @require_http_methods(["GET", "POST"])
 def manage(request, token: str):
     """The page a patient's SMS links to: their appointment, with cancel and move while policy allows."""
@@ -60,7 +66,14 @@ def manage(request, token: str):
     return render(
         request,
         "bookings/manage.html",
-        {"appointment": appointment, "token": token, "policy": policy, "refusal": policy.refusal, "error": error},
+        {
+            "appointment": appointment,
+            "token": token,
+            "policy": policy,
+            "refusal": policy.refusal,
+            "error": error,
+            "screening_url": _screening_url(appointment),
+        },
         status=409 if error else 200,
     )
 

@@ -29,3 +29,12 @@ def test_loading_it_again_adds_nothing():
         Appointment.objects.count(),
         User.objects.count(),
     )
+
+
+def test_the_demo_shows_every_kind_of_screening_badge_but_referral():
+    call_command("load_demo_clinic")
+    online = Appointment.objects.filter(source=Appointment.Source.ONLINE)
+    reception = Appointment.objects.filter(source=Appointment.Source.RECEPTION)
+    assert set(online.values_list("screening_status", flat=True)) == {"clear", "flagged"}
+    assert set(reception.values_list("screening_status", flat=True)) == {"not_screened"}
+    assert all(a.answer_sets.count() == 1 for a in online)

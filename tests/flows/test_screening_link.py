@@ -219,3 +219,15 @@ def test_an_online_booking_made_with_answers_gets_neither_the_link_nor_its_remin
     body = Message.objects.about(online).get(kind=Kind.BOOKING_CONFIRMATION).body
     assert "/health/" not in body and "Change or cancel: https://clinic.example.test/manage/" in body
     assert not Message.objects.about(online).filter(kind=Kind.SCREENING_REMINDER).exists()
+
+
+def test_the_manage_page_asks_for_the_answers_until_they_arrive(client, booked_by_reception, version):
+    from bookings.tokens import manage_path
+
+    appointment = booked_by_reception
+    manage = client.get(manage_path(appointment)).content.decode()
+    assert 'id="screening-wanted"' in manage and screening_path(appointment) in manage
+
+    answer(client, screening_path(appointment), version)
+
+    assert 'id="screening-wanted"' not in client.get(manage_path(appointment)).content.decode()

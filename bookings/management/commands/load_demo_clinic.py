@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from bookings.models import Appointment, Patient, Treatment, TreatmentLength
 from bookings.schedules import find_free_starts
+from bookings.screening.questions import NO, REFER, YES, Answers
+from bookings.screening.services import current_questionnaire
 from bookings.services import BookingError, create_booking
 from clinic.core.models import ClinicSettings, OpeningHours
 from therapists.models import Therapist, WorkingHours
@@ -113,6 +115,7 @@ class Command(BaseCommand):
             for therapist in therapists:
                 for starts in free[therapist.pk].values():
                     for start in rng.sample(starts, k=min(len(starts), 1)):
+                        source = rng.choice(list(Appointment.Source))
                         try:
                             create_booking(
                                 length=length,
@@ -121,7 +124,9 @@ class Command(BaseCommand):
                                 online_rules=False,
                                 notify_patient=False,
                                 patient=rng.choice(patients),
-                                source=rng.choice(list(Appointment.Source)),
+                                source=source,
+                                # Online bookings answered the health questions; reception's did not.
+                                screening=demo_answers(rng) if source == Appointment.Source.ONLINE else None,
                                 note=rng.choice(
                                     ["", "Tight hamstrings after a half marathon.", "Stiff neck from desk work."]
                                 ),
@@ -130,3 +135,13 @@ class Command(BaseCommand):
                         except BookingError:
                             pass  # an earlier pass took that time; fine for demo data
         return made
+
+
+def demo_answers(rng: random.Random) -> Answers:
+    """No to every question, or now and then Yes to one flag question (never a refer one)."""
+    version = current_questionnaire()
+    flags = [q["key"] for q in version.questions if q["outcome"] != REFER]
+    yes = rng.choice(flags) if flags and rng.random() < 0.25 else None
+    return Answers(
+        version.number, {q["key"]: {"answer": YES if q["key"] == yes else NO, "detail": ""} for q in version.questions}
+    )
