@@ -1,4 +1,5 @@
-"""Production refuses set-ups that would silently drop texts or email (design rule 10).
+"""Production refuses set-ups that would silently drop texts or email (design rule 10), or that
+are unsafe with several processes and hosts: no shared Redis, a proxy whose clients all look alike.
 
 These are Django system checks: `manage.py check`, `migrate` and the other management commands
 run them, and so do the web and Celery processes at start-up (`refuse_unsafe_production`, called
@@ -111,3 +112,64 @@ def refuse_unsafe_production() -> None:
     if errors:
         lines = "\n".join(f"  {m.id}: {m.msg}" + (f"\n    {m.hint}" if m.hint else "") for m in errors)
         raise ImproperlyConfigured(f"Refusing to start with an unsafe production set-up:\n{lines}")
+
+
+SHARED_CACHE_BACKENDS = ("django.core.cache.backends.redis.RedisCache", "django.core.cache.backends.memcached.")
+
+
+@checks.register(TAG)
+def check_shared_services(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Several processes (and hosts) must share Redis: for the broker, and for a cache in which a
+    rate limit means the same thing on every process."""
+    if not _production():
+        return []
+    errors = []
+    if not settings.REDIS_URL:
+        errors.append(
+            checks.Error(
+                "REDIS_URL is not set: Celery would run tasks inside the web request and the cache would be "
+                "each process's own (rate limits multiplied by the number of processes).",
+                hint="Set REDIS_URL, e.g. redis://redis.internal:6379/0 (the broker; the cache takes the next number).",
+                id="clinic.E010",
+            )
+        )
+    backend = settings.CACHES["default"]["BACKEND"]
+    if not backend.startswith(SHARED_CACHE_BACKENDS):
+        errors.append(
+            checks.Error(
+                f"The cache ({backend}) is not shared between processes: every process would count rate "
+                "limits on its own and cached pages would disagree between hosts.",
+                hint="Use Redis (set REDIS_URL, or CACHE_URL) in production.",
+                id="clinic.E011",
+            )
+        )
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        errors.append(
+            checks.Error(
+                "CELERY_TASK_ALWAYS_EAGER is on: texts would be sent inside the patient's web request.",
+                hint="Leave CELERY_TASK_ALWAYS_EAGER unset in production and run Celery workers.",
+                id="clinic.E012",
+            )
+        )
+    return errors
+
+
+@checks.register(TAG)
+def check_proxy_set_up(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Behind a TLS proxy, the number of proxies that append to X-Forwarded-For must be said
+    explicitly: left at 0, every patient has the balancer's address and shares one rate limit."""
+    if not _production():
+        return []
+    behind_proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is not None
+    if behind_proxy and not getattr(settings, "TRUSTED_PROXY_COUNT_IS_SET", False):
+        return [
+            checks.Error(
+                "BEHIND_TLS_PROXY is on but TRUSTED_PROXY_COUNT is not set: every patient would have the "
+                "balancer's address, so the whole clinic would share one rate limit and one lockout.",
+                hint="Set TRUSTED_PROXY_COUNT to the number of proxies that append to X-Forwarded-For "
+                "(1 for a single load balancer; 0 if none does), and TRUSTED_PROXY_IPS if their addresses "
+                "are not private.",
+                id="clinic.E013",
+            )
+        ]
+    return []

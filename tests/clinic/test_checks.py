@@ -3,7 +3,13 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.core.checks import check_email_backend, check_sms_backend, refuse_unsafe_production
+from clinic.core.checks import (
+    check_email_backend,
+    check_proxy_set_up,
+    check_shared_services,
+    check_sms_backend,
+    refuse_unsafe_production,
+)
 
 from .test_settings_prod import PRODUCTION_LIKE, manage, python
 
@@ -22,7 +28,21 @@ def production(settings):
     settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "1" * 32, "token"
     settings.TWILIO_MESSAGING_SERVICE_SID, settings.TWILIO_FROM_NUMBER = "MG" + "1" * 32, ""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.REDIS_URL = "redis://redis.internal:6379/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://redis.internal:6379/1",
+        }
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT, settings.TRUSTED_PROXY_COUNT_IS_SET = 1, True
     return settings
+
+
+def all_checks():
+    return check_sms_backend() + check_email_backend() + check_shared_services() + check_proxy_set_up()
 
 
 def ids(messages):
@@ -30,7 +50,7 @@ def ids(messages):
 
 
 def test_a_complete_production_set_up_passes(production):
-    assert check_sms_backend() + check_email_backend() == []
+    assert all_checks() == []
     refuse_unsafe_production()  # does not raise
 
 
@@ -99,3 +119,46 @@ def test_a_celery_worker_refuses_to_start_with_console_email():
     result = python("-m", "celery", "-A", "clinic", "worker", "--pool=solo", env=env, timeout=60)
     assert result.returncode == 1
     assert "clinic.E004" in result.stderr
+
+
+# --- several hosts (issue 17) ----------------------------------------------------------------------
+
+
+def test_production_without_redis_is_refused(production):
+    """Finding 2: without REDIS_URL the cache is per process and Celery runs inside the request."""
+    production.REDIS_URL = ""
+    production.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    production.CELERY_TASK_ALWAYS_EAGER = True
+    assert ids(check_shared_services()) == ["clinic.E010", "clinic.E011", "clinic.E012"]
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
+    ],
+)
+def test_a_cache_that_is_not_shared_is_refused(production, backend):
+    production.CACHES = {"default": {"BACKEND": backend, "LOCATION": "/tmp/x"}}
+    assert ids(check_shared_services()) == ["clinic.E011"]
+
+
+def test_behind_a_tls_proxy_the_proxy_count_must_be_explicit(production):
+    """Finding 1: with the count left at its default, every patient has the balancer's address."""
+    production.TRUSTED_PROXY_COUNT, production.TRUSTED_PROXY_COUNT_IS_SET = 0, False
+    [error] = check_proxy_set_up()
+    assert error.id == "clinic.E013" and "TRUSTED_PROXY_COUNT" in error.msg
+    production.TRUSTED_PROXY_COUNT_IS_SET = True  # an explicit 0 (a proxy that does not append) is a decision
+    assert check_proxy_set_up() == []
+    production.SECURE_PROXY_SSL_HEADER, production.TRUSTED_PROXY_COUNT_IS_SET = None, False
+    assert check_proxy_set_up() == []
+
+
+def test_production_settings_without_redis_or_a_proxy_count_refuse_to_start():
+    env = {k: v for k, v in PRODUCTION_LIKE.items() if k not in ("REDIS_URL", "TRUSTED_PROXY_COUNT")}
+    result = manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    for error in ("clinic.E010", "clinic.E011", "clinic.E012", "clinic.E013"):
+        assert error in result.stderr

@@ -19,6 +19,7 @@ PRODUCTION_LIKE = {
     "TWILIO_AUTH_TOKEN": "prod-like-auth-token",
     "TWILIO_MESSAGING_SERVICE_SID": "MG" + "1" * 32,
     "EMAIL_URL": "smtp+tls://clinic:secret@smtp.example-clinic.test:587",
+    "TRUSTED_PROXY_COUNT": "1",
 }
 # Variables of this machine (the test run's) that must not leak into a production-like process.
 NOT_INHERITED = (
@@ -30,6 +31,9 @@ NOT_INHERITED = (
     "EMAIL_URL",
     "SMS_QUIET_HOURS_START",
     "SMS_QUIET_HOURS_END",
+    "TRUSTED_PROXY_COUNT",
+    "BEHIND_TLS_PROXY",
+    "CELERY_TASK_ALWAYS_EAGER",
 )
 
 
