@@ -3,8 +3,11 @@
 Every value can be overridden from the environment (names below).
 
 - `timeout` (30 s): a worker silent for this long is killed and replaced; the patient behind it
-  sees the balancer's 502, so everything a request waits for (PostgreSQL, Redis, Twilio is never
-  called from a request) gives up well before it.
+  sees the balancer's 502, so everything a request waits for gives up well before it: a row lock
+  after DB_LOCK_TIMEOUT_MS (5 s, then the booking answers "we are busy, please try again"), the
+  cache after 1 s, the broker after 2 s (Twilio is never called from a request). PostgreSQL's
+  idle-in-transaction timeout (60 s) is longer on purpose: it is for a host that froze or lost
+  the network mid-request, which no gunicorn can clean up after.
 - `graceful_timeout` (30 s): on SIGTERM (stop) or SIGHUP (reload, e.g. after a deploy) each worker
   finishes the requests it has before it exits; `kill -HUP <master pid>` reloads the code with no
   request dropped.

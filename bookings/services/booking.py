@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
+from clinic.core.db import is_lock_timeout
 from therapists.models import Therapist
 
 from .. import notifications
@@ -28,7 +29,7 @@ from ..schedules import BookingPolicy, find_free_starts
 from ..screening import services as screening_services
 from ..screening.questions import Answers
 from .consents import record_consents
-from .errors import AlreadyBooked, Alternative, BookingError, NotOffered, PolicyViolation, SlotUnavailable
+from .errors import AlreadyBooked, Alternative, BookingError, Busy, NotOffered, PolicyViolation, SlotUnavailable
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 
@@ -223,11 +224,12 @@ def create_booking(
     key is looked for again under the lock). Writes the confirmation and reminder SMS rows.
 
     Raises `SlotUnavailable` (with the three nearest free starts) if the time is not free,
-    `NotOffered` if the therapist does not offer the length; with `online_rules` (a patient
-    booking online), `PolicyViolation` when the time breaks the minimum notice or horizon, and
-    `AlreadyBooked` when the patient already holds an appointment overlapping it (reception may
-    book that on purpose; the admin warns instead). `course` makes it a session of that course
-    (`book_course` books a course's sessions through here).
+    `Busy` (the same, with "please try again") if another transaction held the therapist's lock
+    past the database's lock_timeout, `NotOffered` if the therapist does not offer the length;
+    with `online_rules` (a patient booking online), `PolicyViolation` when the time breaks the
+    minimum notice or horizon, and `AlreadyBooked` when the patient already holds an appointment
+    overlapping it (reception may book that on purpose; the admin warns instead). `course` makes
+    it a session of that course (`book_course` books a course's sessions through here).
 
     `screening` is the patient's health answers (online): stored with their consent, they set the
     appointment's screening badge, and a refer answer raises `NeedsClinicalReview` (nothing is
@@ -298,6 +300,13 @@ def create_booking(
                 alternatives=nearest_free_starts(length=length, around=start, therapist=therapist, online=online_rules)
             ) from error
         raise
+    except OperationalError as error:
+        if not is_lock_timeout(error):
+            raise
+        # A stalled transaction holds the diary; answer now rather than keep the patient waiting.
+        raise Busy(
+            alternatives=nearest_free_starts(length=length, around=start, therapist=therapist, online=online_rules)
+        ) from error
     return appointment
 
 

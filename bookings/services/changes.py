@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from clinic.core.db import is_lock_timeout
 from therapists.models import Therapist
 
 from .. import notifications
@@ -26,8 +27,9 @@ from .booking import (
     free_therapists_at,
     is_overlap_violation,
     lock_therapists,
+    nearest_free_starts,
 )
-from .errors import BookingError, ChangeNotAllowed, NotOffered, SlotUnavailable
+from .errors import BookingError, Busy, ChangeNotAllowed, NotOffered, SlotUnavailable
 
 
 def _refuse_unless_patient_may_change(appointment: Appointment) -> None:
@@ -50,6 +52,7 @@ def reschedule_booking(
     The price follows the length. Writes a time-change notice and re-times the pending reminder.
     With `online_rules` (the patient moving it themselves) the notice rule applies and the new
     time must be one patients may book. Raises `SlotUnavailable` if the new time is taken,
+    `Busy` (with the nearest free times) if another transaction held a lock past lock_timeout,
     `ChangeNotAllowed` inside the notice period, `NotOffered`, or `BookingError` if the
     appointment is no longer active.
     """
@@ -82,6 +85,17 @@ def reschedule_booking(
         if is_overlap_violation(error):
             raise SlotUnavailable(clash_message(appointment, therapist, length, start)) from error
         raise
+    except OperationalError as error:
+        if not is_lock_timeout(error):
+            raise
+        alternatives = nearest_free_starts(
+            length=length, around=start, therapist=therapist, online=online_rules, ignore_appointment_id=appointment.pk
+        )
+        raise Busy(
+            "Sorry, we are very busy just now and could not move your appointment. It is unchanged: please try "
+            "again in a moment.",
+            alternatives=alternatives,
+        ) from error
     return current
 
 
@@ -98,8 +112,27 @@ def cancel_booking(
     Cancels its pending reminder; writes a cancellation SMS if `notify_patient`. A cancellation
     by the patient (`cancelled_by=PATIENT`) is held to the notice rule and raises
     `ChangeNotAllowed` inside it; reception (`CLINIC`) may cancel any booked appointment.
-    Cancelling an already cancelled appointment returns it unchanged.
+    Cancelling an already cancelled appointment returns it unchanged. Raises `Busy` if another
+    transaction held the appointment's lock past lock_timeout (nothing changed).
     """
+    try:
+        return _cancel(
+            appointment=appointment,
+            cancelled_by=cancelled_by,
+            reason=reason,
+            by_user=by_user,
+            notify_patient=notify_patient,
+        )
+    except OperationalError as error:
+        if not is_lock_timeout(error):
+            raise
+        raise Busy(
+            "Sorry, we are very busy just now and could not cancel your appointment. It is still booked: please "
+            "try again in a moment."
+        ) from error
+
+
+def _cancel(*, appointment: Appointment, cancelled_by: str, reason: str, by_user, notify_patient: bool) -> Appointment:
     with transaction.atomic():
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if current.status == Appointment.Status.CANCELLED:

@@ -33,6 +33,18 @@ class SlotUnavailable(BookingError):
         self.alternatives = alternatives or []
 
 
+class Busy(SlotUnavailable):
+    """Another booking held the therapist's diary (or the appointment) for longer than the
+    database waits for a lock (`lock_timeout`, 5 s): nothing was written, and trying again in a
+    moment will most likely work. `alternatives` are the nearest free starts, as for a taken time.
+    """
+
+    default_message = (
+        "Sorry, we are very busy just now and could not finish that. Nothing has been changed: "
+        "please try again in a moment."
+    )
+
+
 class NotOffered(BookingError):
     default_message = "That therapist does not offer this treatment length."
 

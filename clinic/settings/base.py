@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A request that gave up waiting for a row lock gets a polite 503, not a 500.
+    "clinic.core.middleware.DatabaseBusyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes must come last (its documentation).
     "axes.middleware.AxesMiddleware",
@@ -98,6 +100,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Time-boxed locks, so one stalled transaction cannot hold a therapist's diary for everyone:
+    # - a statement waits at most DB_LOCK_TIMEOUT_MS for a row lock, then the booking answers
+    #   "we are busy, please try again" (bookings.services.Busy), well inside gunicorn's timeout;
+    # - a session idle inside a transaction for DB_IDLE_IN_TRANSACTION_TIMEOUT_MS (a host that
+    #   froze mid-request) is ended by the server, which releases its locks;
+    # - TCP keepalives on both ends notice a host cut off from the network within about a minute
+    #   (30 s idle, then 3 probes 10 s apart), instead of the operating system's two hours.
+    _server = {
+        "lock_timeout": env.int("DB_LOCK_TIMEOUT_MS", default=5000),
+        "idle_in_transaction_session_timeout": env.int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=60000),
+        "tcp_keepalives_idle": 30,
+        "tcp_keepalives_interval": 10,
+        "tcp_keepalives_count": 3,
+    }
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        [_options.get("options", ""), *(f"-c {name}={value}" for name, value in _server.items())]
+    ).strip()
+    _options.update(
+        {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
