@@ -212,10 +212,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-# Exactly one `celery beat` runs these (see the Procfile).
+# How often beat runs the SMS relay and the reconciliation of unknown texts (seconds).
+SMS_RELAY_INTERVAL_SECONDS = env.int("SMS_RELAY_INTERVAL_SECONDS", default=30)
+SMS_RECONCILE_INTERVAL_SECONDS = env.int("SMS_RECONCILE_INTERVAL_SECONDS", default=60)
+# Exactly one `celery beat` runs these (see the Procfile); a second one repeats work but every job
+# claims its rows atomically, so nothing is sent twice.
 CELERY_BEAT_SCHEDULE = {
     # A relay run that waited in the queue past the next one is dropped: the next does the same work.
-    "sms-relay": {"task": "clinic.sms.tasks.relay_due_messages", "schedule": 30.0, "options": {"expires": 25}},
+    "sms-relay": {
+        "task": "clinic.sms.tasks.relay_due_messages",
+        "schedule": float(SMS_RELAY_INTERVAL_SECONDS),
+        "options": {"expires": SMS_RELAY_INTERVAL_SECONDS * 0.8},
+    },
+    # Texts of unknown fate, settled against Twilio's message log (clinic/sms/reconcile.py).
+    "sms-reconcile": {
+        "task": "clinic.sms.tasks.reconcile_unknown_messages",
+        "schedule": float(SMS_RECONCILE_INTERVAL_SECONDS),
+        "options": {"expires": SMS_RECONCILE_INTERVAL_SECONDS * 0.8},
+    },
     # Every retention rule the apps register (clinic.core.personal_data), nightly while it is quiet.
     "retention": {"task": "clinic.core.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
     "callbacks-reception-emails": {
@@ -251,6 +265,12 @@ SMS_RETRY_BACKOFF_MAX_SECONDS = env.float("SMS_RETRY_BACKOFF_MAX_SECONDS", defau
 # How long the relay leaves a queued row to its send task before queueing it again.
 SMS_RELAY_LEASE_SECONDS = env.int("SMS_RELAY_LEASE_SECONDS", default=120)
 SMS_RELAY_BATCH_SIZE = 100
+# A row claimed for sending and not finished after this many seconds belongs to a worker that
+# died mid-send (0: the task's hard time limit plus a minute); the relay then marks it unknown.
+SMS_SENDING_STALE_SECONDS = env.int("SMS_SENDING_STALE_SECONDS", default=0)
+# An unknown text is looked up in Twilio's message log once its attempt is this old: found, it is
+# recorded as sent; not found, it is sent again, once.
+SMS_RECONCILE_AFTER_SECONDS = env.int("SMS_RECONCILE_AFTER_SECONDS", default=300)
 # /readyz and the admin's banner: texts are "not going out" once a due text has waited this long,
 # and beat is "not running" once the relay (every 30 s) has not run for this long.
 SMS_BACKLOG_ALERT_MINUTES = env.int("SMS_BACKLOG_ALERT_MINUTES", default=10)

@@ -88,6 +88,12 @@ class Message(models.Model):
     # Retention removes the wording (and erasure the number) but keeps the row, so delivery
     # figures stay true; see clinic/sms/personal_data.py.
     redacted_at = models.DateTimeField("text removed at", null=True, blank=True, editable=False)
+    # When the latest send was claimed: the moment around which Twilio's log is searched if the
+    # outcome is unknown (clinic/sms/reconcile.py).
+    attempted_at = models.DateTimeField("last attempt", null=True, blank=True, editable=False)
+    # Set once an unknown outcome has been settled against Twilio's log (found, or sent again),
+    # so a text is never sent again automatically more than once.
+    reconciled_at = models.DateTimeField(null=True, blank=True, editable=False)
     resent_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends", verbose_name="resend of"
     )

@@ -202,8 +202,10 @@ def _backoff(attempt: int) -> float:
 
 
 def _stale_after() -> timedelta:
-    """A claimed row not finished by then belongs to a worker that died mid-send."""
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    """A claimed row not finished by then belongs to a worker that died mid-send (by default a
+    minute past the task's hard time limit; SMS_SENDING_STALE_SECONDS shortens it, e.g. for the
+    rehearsal)."""
+    return timedelta(seconds=settings.SMS_SENDING_STALE_SECONDS or settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
 def send_message_now(*, message_id: int, retry_scheduled: bool = True) -> SendOutcome | None:
@@ -226,7 +228,11 @@ def send_message_now(*, message_id: int, retry_scheduled: bool = True) -> SendOu
         Message.objects.allowed_at(now)
         .filter(pk=message_id, status=Message.Status.PENDING, due_at__lte=now)
         .update(
-            status=Message.Status.SENDING, attempts=F("attempts") + 1, lease_until=now + _stale_after(), updated_at=now
+            status=Message.Status.SENDING,
+            attempts=F("attempts") + 1,
+            attempted_at=now,
+            lease_until=now + _stale_after(),
+            updated_at=now,
         )
     )
     if not claimed:

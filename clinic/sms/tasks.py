@@ -31,3 +31,12 @@ def relay_due_messages() -> int:
     """
     record_heartbeat(RELAY_HEARTBEAT)
     return services.relay_due_messages()
+
+
+@shared_task(name="clinic.sms.tasks.reconcile_unknown_messages", ignore_result=True)
+def reconcile_unknown_messages() -> int:
+    """Run by beat every minute: settle texts of unknown fate against Twilio's log (see reconcile)."""
+    from .reconcile import reconcile_unknown_messages as reconcile
+
+    summary = reconcile()
+    return summary.found + summary.resent

@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import BaseBackend, SendError, SendResult
+from .base import BaseBackend, LookupUnsupported, SendError, SendResult, SentRecord
 
-__all__ = ["BaseBackend", "SendError", "SendResult", "get_backend"]
+__all__ = ["BaseBackend", "LookupUnsupported", "SendError", "SendResult", "SentRecord", "get_backend"]
 
 
 def get_backend() -> BaseBackend:

@@ -36,6 +36,18 @@ class SendError(Exception):
         self.maybe_sent = maybe_sent
 
 
+@dataclass(frozen=True)
+class SentRecord:
+    """A message the provider has on record: its id and its status in the provider's words."""
+
+    provider_id: str
+    status: str
+
+
+class LookupUnsupported(Exception):
+    """The backend keeps no log to look in (console, in-memory): unknown texts stay for staff."""
+
+
 class BaseBackend:
     def send(self, message: Message, *, status_callback: str = "") -> SendResult:
         """Hand one message to the provider; return its id or raise `SendError`.
@@ -43,3 +55,13 @@ class BaseBackend:
         `status_callback` is the absolute URL where the provider reports delivery.
         """
         raise NotImplementedError
+
+    def find_sent(self, message: Message, *, since, until, exclude_ids=frozenset()) -> SentRecord | None:
+        """Look for `message` in the provider's log: a message to the same number with the same
+        body, created between `since` and `until`, whose id is not in `exclude_ids` (ids other
+        rows already hold). Returns None if there is none.
+
+        Raises `LookupUnsupported` if this backend cannot look, `SendError` if the provider
+        could not be asked (try again later).
+        """
+        raise LookupUnsupported(type(self).__name__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import requests
 from django.conf import settings
@@ -11,7 +12,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from .base import BaseBackend, SendError, SendResult, e164
+from .base import BaseBackend, SendError, SendResult, SentRecord, e164
 
 # Twilio error codes that no retry can fix (https://www.twilio.com/docs/api/errors). Any other
 # 4xx except 429 is treated as permanent too; these are listed so the intent is explicit.
@@ -101,6 +102,32 @@ class TwilioBackend(BaseBackend):
         except TwilioException as error:
             raise SendError(f"Twilio client error: {error}", permanent=True) from error
         return SendResult(provider_id=sent.sid or "")
+
+    def find_sent(self, message, *, since, until, exclude_ids=frozenset()):
+        """Ask Twilio's message log (the Messages list, filtered by recipient and date sent) for
+        this text; match on the body and the creation time, since Twilio filters dates coarsely.
+
+        Raises `SendError` (transient) if Twilio cannot be asked now.
+        """
+        # The client sends whole seconds and Twilio filters coarser still: ask a little wider,
+        # then match the creation time exactly below.
+        margin = timedelta(minutes=1)
+        try:
+            found = _client().messages.list(
+                to=e164(message.to),
+                date_sent_after=since - margin,
+                date_sent_before=until + margin,
+                page_size=100,
+                limit=500,
+            )
+        except (TwilioException, requests.RequestException) as error:
+            raise SendError(f"Could not read Twilio's message log: {error}") from error
+        for record in found:
+            created = record.date_created or record.date_sent
+            in_window = created is None or since <= created <= until
+            if record.body == message.body and in_window and record.sid not in exclude_ids:
+                return SentRecord(provider_id=record.sid, status=str(record.status or "sent"))
+        return None
 
 
 def is_valid_signature(url: str, params: dict, signature: str) -> bool:

@@ -39,9 +39,14 @@ class FakeTwilio:
 
     Replies: 201 (accepted), an int HTTP status with a Twilio error body, (status, code), or
     "hang" (accept the request, then answer only after the client has given up waiting).
+    Accepted messages (hung ones too: Twilio has them) go in `log`, which answers the Messages
+    list (GET .../Messages.json) as the stack's fake does.
     """
 
     def __init__(self):
+        from clinic.sms.fake_twilio import MessageLog
+
+        self.log = MessageLog()
         self.requests: list[dict] = []
         self.script: list = []
         self.release = threading.Event()  # lets hung handlers finish at teardown
@@ -53,6 +58,9 @@ class FakeTwilio:
             def log_message(self, *args):  # keep pytest output clean
                 pass
 
+            def do_GET(self):
+                self._answer(200, fake.log.page(self.path))
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
@@ -63,6 +71,8 @@ class FakeTwilio:
                     fake._lock.notify_all()
                 if form.get("To") == INVALID_NUMBER:
                     reply = (400, 21211)
+                if reply in (201, "hang"):
+                    fake.log.add(sid=sid, account_sid=ACCOUNT_SID, form=form)
                 if reply == "hang":
                     fake.release.wait(10)
                     reply = 201
