@@ -13,7 +13,7 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import after_setup_logger, after_setup_task_logger, beat_init, worker_init
+from celery.signals import after_setup_logger, after_setup_task_logger, beat_init, worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings.dev")
 
@@ -59,3 +59,11 @@ def _log_like_django(logger, **kwargs):
         mail = ScrubbedAdminEmailHandler()
         mail.setLevel("ERROR")
         logger.addHandler(mail)
+
+
+@worker_ready.connect
+def _record_this_worker(**kwargs):
+    """Say which SECRET_KEY this worker has, for /readyz's comparison between hosts."""
+    from clinic.core.hosts import record_this_host
+
+    record_this_host("worker")

@@ -4,7 +4,7 @@
 monitoring: it answers JSON, HTTP 200 when every check passes and 503 when one fails:
 
     {"status": "unhealthy",
-     "checks": {"database": "OK", "cache": "OK", "broker": "OK",
+     "checks": {"database": "OK", "cache": "OK", "secret_key": "OK", "broker": "OK",
                 "workers": "Celery workers unavailable", "beat": "OK", "sms_backlog": "OK"}}
 
 The checks run at once on the request's event loop; a check that touches the database does so
@@ -83,7 +83,13 @@ def register(name: str, make: Callable[[], HealthCheck], *, needs_workers: bool 
 def readiness_checks() -> dict[str, HealthCheck]:
     """The checks /readyz runs, by the name it reports them under."""
     with_workers = not _celery_app().conf.task_always_eager
-    found: dict[str, HealthCheck] = {"database": stock.Database(), "cache": stock.Cache()}
+    from .hosts import SecretKeyAgreement
+
+    found: dict[str, HealthCheck] = {
+        "database": stock.Database(),
+        "cache": stock.Cache(),
+        "secret_key": SecretKeyAgreement(),
+    }
     if with_workers:
         found |= {"broker": broker(), "workers": Workers()}
     for entry in _registered.values():

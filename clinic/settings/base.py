@@ -6,6 +6,7 @@ Things a clinic manager changes (name, phone, address, booking policy) live in t
 are edited in admin (`bookings.ClinicSettings`).
 """
 
+import socket
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +22,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
 # Production settings turn this on: the checks in clinic/core/checks.py then refuse unsafe set-ups.
 PRODUCTION = False
+# This host's name in /readyz's comparison of SECRET_KEYs between hosts (clinic/core/hosts.py).
+HOST_ID = env("HOST_ID", default=socket.gethostname())
+HOST_SEEN_MINUTES = env.int("HOST_SEEN_MINUTES", default=10)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

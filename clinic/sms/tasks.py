@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from clinic.core.heartbeats import record_heartbeat
+from clinic.core.hosts import record_this_host
 
 from . import services
 from .health import RELAY_HEARTBEAT
@@ -27,9 +28,11 @@ def send_message(self, message_id: int) -> str | None:
 def relay_due_messages() -> int:
     """Run by beat every 30 s: queue due rows whose send task never ran (see services).
 
-    Records the relay's heartbeat first, which /readyz reads to tell that beat and a worker run.
+    Records the relay's heartbeat first, which /readyz reads to tell that beat and a worker run,
+    and this worker's SECRET_KEY fingerprint, which /readyz compares with the web hosts'.
     """
     record_heartbeat(RELAY_HEARTBEAT)
+    record_this_host("worker")
     return services.relay_due_messages()
 
 

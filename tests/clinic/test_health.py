@@ -41,7 +41,10 @@ def test_readyz_is_ok_when_everything_works(client):
     status, body = readyz(client)
     assert status == 200
     # Tasks run in-process here (no broker), so there is no worker or beat to ask about.
-    assert body == {"status": "ok", "checks": {"database": "OK", "cache": "OK", "sms_backlog": "OK"}}
+    assert body == {
+        "status": "ok",
+        "checks": {"database": "OK", "cache": "OK", "secret_key": "OK", "sms_backlog": "OK"},
+    }
 
 
 def test_readyz_is_503_when_a_due_text_has_waited_more_than_10_minutes(client):
@@ -93,7 +96,7 @@ def test_readyz_sees_a_worker_and_beat_and_turns_503_when_the_worker_stops(clien
         status, body = readyz(client)
 
         assert (status, body["status"]) == (200, "ok"), body
-        assert set(body["checks"]) == {"database", "cache", "broker", "workers", "beat", "sms_backlog"}
+        assert set(body["checks"]) == {"database", "cache", "secret_key", "broker", "workers", "beat", "sms_backlog"}
 
     status, body = readyz(client)
 
@@ -117,3 +120,53 @@ def test_readyz_says_so_when_the_relay_has_never_run(client, celery_live):
     status, body = readyz(client)
     assert status == 503
     assert "never run" in body["checks"]["beat"]
+
+
+# --- one SECRET_KEY on every host (issue 17, finding 5) -------------------------------------------
+
+
+def test_readyz_is_503_while_another_host_has_another_secret_key(client):
+    from clinic.core.heartbeats import record_heartbeat
+
+    record_heartbeat("host:web-2:web", detail="0123456789abcdef")  # another key's fingerprint
+
+    status, body = readyz(client)
+
+    assert status == 503
+    assert body["checks"]["secret_key"].startswith("Unavailable: SECRET_KEY differs between hosts: web-2:web")
+
+
+def test_hosts_with_the_same_key_agree_and_a_host_long_gone_is_forgotten(client, settings):
+    from clinic.core.heartbeats import record_heartbeat
+    from clinic.core.hosts import key_fingerprint
+
+    record_heartbeat("host:web-2:web", detail=key_fingerprint())
+    record_heartbeat("host:old-web:web", detail="0123456789abcdef", at=timezone.now() - timedelta(hours=1))
+
+    status, body = readyz(client)
+
+    assert status == 200 and body["checks"]["secret_key"] == "OK"
+
+
+def test_the_fingerprint_depends_on_the_key_and_reveals_nothing_of_it(settings):
+    from clinic.core.hosts import key_fingerprint
+
+    mine = key_fingerprint()
+    settings.SECRET_KEY = "another-secret-key-for-another-host-0123456789"
+    assert key_fingerprint() != mine and len(mine) == 16
+    assert settings.SECRET_KEY[:8] not in key_fingerprint()
+
+
+def test_a_probe_records_this_host_and_a_worker_records_itself_when_it_relays(client, settings):
+    from clinic.core.models import Heartbeat
+    from clinic.sms.tasks import relay_due_messages
+
+    settings.HOST_ID = "web-7"
+    client.get("/readyz")
+    settings.HOST_ID = "worker-3"
+    relay_due_messages.delay()
+
+    assert set(Heartbeat.objects.filter(name__startswith="host:").values_list("name", flat=True)) == {
+        "host:web-7:web",
+        "host:worker-3:worker",
+    }

@@ -303,6 +303,8 @@ def worker_processes(count: int, *, env: dict[str, str], log_dir):
         "DEBUG": "false",
         "DATABASE_URL": database_url,
         "REDIS_URL": settings.REDIS_URL,
+        # One key for every process, as on every production host (links in texts, /readyz).
+        "SECRET_KEY": settings.SECRET_KEY,
         "CONN_MAX_AGE": "0",  # so no connection outlives a task and holds up the test database's teardown
         "CELERY_TASK_ALWAYS_EAGER": "false",
         **env,
