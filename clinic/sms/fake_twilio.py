@@ -21,6 +21,7 @@ import hmac
 import itertools
 import json
 import threading
+import time
 import urllib.request
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -126,7 +127,9 @@ class MessageLog:
         }
 
 
-def make_server(host: str, port: int, auth_token: str, delay: float = 1.0) -> ThreadingHTTPServer:
+def make_server(
+    host: str, port: int, auth_token: str, delay: float = 1.0, answer_delay: float = 0.0
+) -> ThreadingHTTPServer:
     counter = itertools.count(1)
     log = MessageLog()
 
@@ -153,14 +156,20 @@ def make_server(host: str, port: int, auth_token: str, delay: float = 1.0) -> Th
             sender = form.get("MessagingServiceSid") or form.get("From")
             print(f"[fake twilio] {sid} to {form.get('To')} from {sender}:\n{form.get('Body')}\n", flush=True)
             body = json.dumps(log.add(sid=sid, account_sid=account_sid, form=form))
-            self.send_response(201)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body.encode())
             if form.get("StatusCallback"):
+                # Twilio delivers what it accepted, whether or not its answer reaches the sender.
                 threading.Timer(
                     delay, _report_delivered, args=(form["StatusCallback"], sid, account_sid, auth_token)
                 ).start()
+            if answer_delay:
+                time.sleep(answer_delay)  # Twilio has it; the answer is still on its way
+            try:
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body.encode())
+            except (BrokenPipeError, ConnectionResetError):
+                print(f"[fake twilio] {sid}: the sender went away before the answer", flush=True)
 
     return ThreadingHTTPServer((host, port), Handler)
 
@@ -170,8 +179,12 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8026)
     parser.add_argument("--auth-token", required=True)
+    parser.add_argument("--answer-delay", type=float, default=0.0, help="seconds before answering a send")
+    parser.add_argument("--callback-delay", type=float, default=1.0, help="seconds before reporting delivery")
     args = parser.parse_args()
-    server = make_server(args.host, args.port, args.auth_token)
+    server = make_server(
+        args.host, args.port, args.auth_token, delay=args.callback_delay, answer_delay=args.answer_delay
+    )
     print(f"[fake twilio] listening on http://{args.host}:{args.port}", flush=True)
     server.serve_forever()
 
