@@ -181,7 +181,8 @@ def book_once(patient: Patient, length_ids: list[str], days: list[date], rng: ra
     status, _, page = patient.get(f"/book/time/?length={length}&therapist=any&day={day.isoformat()}")
     links = DETAILS_LINK.findall(page) if status == 200 else []
     if not links:
-        patient.results.count("no_time_offered")
+        # A full day ("no free times on this day") or an error page.
+        patient.results.count("day_full" if status == 200 else f"time_page_{status}")
         return
     # Most patients go for the first few times offered, so they compete for the same slots.
     link = unescape(rng.choice(links[:4]))
@@ -420,7 +421,7 @@ def main() -> int:
         from bookings.models import TreatmentLength
 
         length_ids = [str(pk) for pk in TreatmentLength.objects.bookable().values_list("pk", flat=True)]
-        days = [d for d in (date.today() + timedelta(days=n) for n in range(2, 12)) if d.weekday() < 5][:5]
+        days = [d for d in (date.today() + timedelta(days=n) for n in range(2, 20)) if d.weekday() < 5][:10]
 
         stop = threading.Event()
         asked: set[int] = set()
