@@ -61,6 +61,31 @@ def _parse_time(value: str) -> datetime | None:
     return None
 
 
+def message_resource(*, sid: str, account_sid: str, form: dict, at: datetime) -> dict:
+    """A Message resource as Twilio's API returns it, for a message sent with `form` at `at`."""
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "messaging_service_sid": form.get("MessagingServiceSid"),
+        "from": form.get("From"),
+        "to": form.get("To"),
+        "body": form.get("Body"),
+        "status": "accepted",
+        "num_segments": "1",
+        "direction": "outbound-api",
+        "api_version": "2010-04-01",
+        "date_created": _rfc2822(at),
+        "date_updated": _rfc2822(at),
+        "date_sent": _rfc2822(at),
+        "error_code": None,
+        "error_message": None,
+        "price": None,
+        "price_unit": "GBP",
+        "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        "subresource_uris": {},
+    }
+
+
 class MessageLog:
     """The messages the fake accepted, as Twilio's Messages resource shows them."""
 
@@ -69,32 +94,13 @@ class MessageLog:
         self.lock = threading.Lock()
 
     def add(self, *, sid: str, account_sid: str, form: dict) -> dict:
+        """Log a message the fake accepted; return it as Twilio's answer shows it."""
         now = datetime.now(UTC)
-        message = {
-            "sid": sid,
-            "account_sid": account_sid,
-            "messaging_service_sid": form.get("MessagingServiceSid"),
-            "from": form.get("From"),
-            "to": form.get("To"),
-            "body": form.get("Body"),
-            "status": "accepted",
-            "num_segments": "1",
-            "direction": "outbound-api",
-            "api_version": "2010-04-01",
-            "date_created": _rfc2822(now),
-            "date_updated": _rfc2822(now),
-            "date_sent": _rfc2822(now),
-            "error_code": None,
-            "error_message": None,
-            "price": None,
-            "price_unit": "GBP",
-            "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
-            "subresource_uris": {},
-            "_sent": now,
-        }
         with self.lock:
-            self.messages.append(message)
-        return {k: v for k, v in message.items() if not k.startswith("_")}
+            self.messages.append(
+                {**message_resource(sid=sid, account_sid=account_sid, form=form, at=now), "_sent": now}
+            )
+        return message_resource(sid=sid, account_sid=account_sid, form=form, at=now)
 
     def page(self, path: str) -> dict:
         """GET .../Messages.json: newest first, filtered by To and DateSent> / DateSent<, paged."""

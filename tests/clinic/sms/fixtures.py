@@ -108,27 +108,11 @@ class FakeTwilio:
 
     @staticmethod
     def message_json(sid: str, form: dict) -> dict:
-        return {
-            "sid": sid,
-            "account_sid": ACCOUNT_SID,
-            "messaging_service_sid": form.get("MessagingServiceSid"),
-            "from": form.get("From"),
-            "to": form.get("To"),
-            "body": form.get("Body"),
-            "status": "accepted",
-            "num_segments": "1",
-            "direction": "outbound-api",
-            "api_version": "2010-04-01",
-            "date_created": "Tue, 24 Nov 2026 10:00:00 +0000",
-            "date_updated": "Tue, 24 Nov 2026 10:00:00 +0000",
-            "date_sent": None,
-            "error_code": None,
-            "error_message": None,
-            "price": None,
-            "price_unit": "GBP",
-            "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{sid}.json",
-            "subresource_uris": {},
-        }
+        from datetime import UTC, datetime
+
+        from clinic.sms.fake_twilio import message_resource
+
+        return message_resource(sid=sid, account_sid=ACCOUNT_SID, form=form, at=datetime.now(UTC))
 
     def reply_with(self, *replies):
         with self._lock:
