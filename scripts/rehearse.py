@@ -39,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-CHECKS = 7  # each appends at most one failure (see verify)
+CHECKS = 8  # each appends at most one failure (see verify)
 
 
 # --- processes -----------------------------------------------------------------------------------
@@ -196,7 +196,8 @@ def book_once(patient: Patient, length_ids: list[str], days: list[date], rng: ra
         "phone": patient.phone,
         "email": "",
         "note": "",
-        "recent_injury": "no",
+        "none_apply": "on",  # "No to all of these" (the health questions)
+        "consent_health": "on",
         "consent_privacy": "on",
         "consent_cancellation": "on",
     }
@@ -475,8 +476,9 @@ def main() -> int:
     (log_dir / "report.json").write_text(json.dumps(report, indent=2))
     if failures:
         print("rehearsal failed: " + "; ".join(failures), flush=True)
-    # The checks: texts settled, double submits, bookings stored once, no overlap, no text twice,
-    # confirmations once, acknowledgements once. A plain closing line, as test runners print.
+    # The checks: texts settled, the load worked, double submits, bookings stored once, no overlap,
+    # no text twice, confirmations once, acknowledgements once. A plain closing line, as test
+    # runners print.
     print(f"rehearsal: {CHECKS - len(failures)} passed, {len(failures)} failed", flush=True)
     return 1 if failures else 0
 
@@ -535,6 +537,9 @@ def verify(results: Results, twilio_port: int, report: dict) -> list[str]:
     if results.counts["double_submit_two_bookings"]:
         failures.append(f"{results.counts['double_submit_two_bookings']} double submit(s) made two bookings")
     told = Counter(b["reference"] for b in results.bookings)
+    if not told or not results.callbacks:
+        # A rehearsal in which nobody managed to book proves nothing (a changed form, say).
+        failures.append(f"the load did not work: {len(told)} bookings and {len(results.callbacks)} callbacks taken")
     stored = Counter(Appointment.objects.filter(reference__in=told).values_list("reference", flat=True))
     missing = [ref for ref in told if stored[ref] != 1]
     if missing:
