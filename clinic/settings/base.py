@@ -378,6 +378,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_context": {"()": "clinic.core.logs.RequestContextFilter"},
+        # Masks phone numbers and email addresses in every record (docs/privacy.md): on every handler.
+        "personal_data": {"()": "clinic.core.logmask.PersonalDataFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
@@ -385,11 +387,15 @@ LOGGING = {
         "json": {"()": "clinic.core.logs.json_formatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_context"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "personal_data"],
+        },
         "mail_admins": {
             "class": "clinic.core.error_emails.ScrubbedAdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            "filters": ["require_debug_false", "personal_data"],
         },
     },
     "root": {
@@ -399,6 +405,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        # twilio's client logs each request's URL and headers at INFO: noise at best.
+        "twilio": {"level": "WARNING"},
         # /readyz logs one summary line per unhealthy probe; the library's per-check lines repeat it.
         "health_check": {"level": "ERROR"},
     },

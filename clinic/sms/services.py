@@ -101,7 +101,7 @@ def render_sms(kind: str, context: dict) -> str:
     body = gsm.to_gsm7(tidy)
     if gsm.segments(body) > MAX_SEGMENTS:
         # Never fail the booking over a long text; the templates' tests keep this from happening.
-        logger.warning("SMS %s is %d segments long: %r", kind, gsm.segments(body), body)
+        logger.warning("SMS %s is %d segments long", kind, gsm.segments(body))  # never the text itself
     return body
 
 

@@ -84,7 +84,10 @@ class FakeTwilio:
                     status,
                     {
                         "code": code,
-                        "message": "Invalid 'To' Phone Number" if code == 21211 else "Simulated error",
+                        # Twilio's own wording, which quotes the number (so logs must mask it).
+                        "message": f"The 'To' number {form.get('To')} is not a valid phone number."
+                        if code == 21211
+                        else "Simulated error",
                         "more_info": f"https://www.twilio.com/docs/errors/{code}",
                         "status": status,
                     },

@@ -64,7 +64,7 @@ def test_an_invalid_number_fails_after_one_request_and_is_not_retried(send, twil
     message = send(to=INVALID_NUMBER)
     assert message.status == Message.Status.FAILED
     assert message.error_code == "21211"
-    assert "Invalid 'To' Phone Number" in message.error_message
+    assert "is not a valid phone number" in message.error_message
     assert relay_due_messages() == 0
     assert len(twilio.requests) == 1
     assert Message.objects.needs_attention().get() == message
