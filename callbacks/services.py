@@ -170,20 +170,22 @@ def _acknowledge(req: CallbackRequest) -> bool:
     return True
 
 
+def reception_notice_context(req: CallbackRequest) -> dict:
+    """What reception's SMS and email say: that a request waits, whether it needs clinical review,
+    and a link into the admin. Never who, their number or what they wrote: texts and email leave
+    the clinic's systems, and the details (health ones included) stay behind the staff login."""
+    return {
+        "admin_url": settings.PUBLIC_BASE_URL.rstrip("/")
+        + reverse("admin:callbacks_callbackrequest_change", args=[req.pk]),
+        "clinical_review": req.clinical_review,
+    }
+
+
 def _notify_reception(req: CallbackRequest) -> None:
     clinic = ClinicSettings.load()
     if clinic.reception_mobile:
         queue_sms(
-            kind=SmsKind.CALLBACK_NOTICE,
-            to=clinic.reception_mobile,
-            context={
-                "name": " ".join(req.name.split())[:40],
-                "phone": req.phone.as_national,
-                "reason": req.get_reason_display(),
-                "preferred_time": req.preferred_time_display,
-                "clinical_review": req.clinical_review,
-            },
-            about=req,
+            kind=SmsKind.CALLBACK_NOTICE, to=clinic.reception_mobile, context=reception_notice_context(req), about=req
         )
     if clinic.reception_email:
         # Due now, or at the end of quiet hours; sent after commit, or by the periodic catch-up
@@ -240,15 +242,9 @@ def send_due_reception_emails(*, now: datetime | None = None, batch_size: int = 
 
 
 def _email_reception(req: CallbackRequest, clinic: ClinicSettings) -> None:
-    context = {
-        "req": req,
-        "clinic": clinic,
-        "admin_url": settings.PUBLIC_BASE_URL.rstrip("/")
-        + reverse("admin:callbacks_callbackrequest_change", args=[req.pk]),
-    }
-    kind = "Clinical review callback" if req.clinical_review else "Callback request"
+    context = {"clinic": clinic, **reception_notice_context(req)}
     send_mail(
-        subject=f"{kind}: {req.name} ({req.phone.as_national})",
+        subject="Clinical review callback waiting" if req.clinical_review else "Callback request waiting",
         message=render_to_string("callbacks/email/reception_notice.txt", context),
         from_email=None,
         recipient_list=[clinic.reception_email],
