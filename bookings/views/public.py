@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from clinic.core.models import OpeningHours
+from clinic.core.privacy_notice import render_notice
 from therapists.models import Therapist
 
 from ..models import TreatmentLength
@@ -25,7 +26,9 @@ def treatment(request):
 
 
 def privacy(request):
-    return render(request, "pages/privacy.html")
+    notice, version = render_notice()
+    # The notice is template output (already escaped), kept whole so its hash is its version.
+    return render(request, "pages/privacy.html", {"notice": notice, "version": version})
 
 
 def cancellation_policy(request):

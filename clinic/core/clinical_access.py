@@ -61,7 +61,10 @@ CATEGORY = Category(
         Retention(
             key="core.clinical_access",
             action="clinical record accesses deleted",
-            notice=lambda: f"deleted {settings.PATIENT_RETENTION_YEARS} years after the access",
+            notice=lambda: (
+                f"records of who viewed your clinical information are deleted {settings.PATIENT_RETENTION_YEARS} "
+                "years after each view"
+            ),
             candidates=_older_than_patient_retention,
             apply=_delete,
             deletes=True,

@@ -1,0 +1,85 @@
+"""The privacy notice, written from the real settings rather than kept by hand.
+
+The controller's details come from `ClinicSettings` (edited in admin), what is kept and why from
+the personal-data registry (each category's `holds`, `purpose`, `lawful_basis`), every retention
+period from the registered rules as configured, and the processors from the SMS backend and the
+admin settings. Its version is a short hash of the notice's text: any change to what it says
+(a setting, a new category) gives a new version, which each consent record stores
+(`current_version()`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from .models import ClinicSettings
+from .personal_data import categories, retention_rules
+
+
+@dataclass(frozen=True)
+class Processor:
+    """Someone who handles personal data for the clinic, on its instructions."""
+
+    who: str
+    does: str
+    where: str = ""  # outside the UK, or where the manager's description does not say
+    transfer: str = ""  # how data leaving the UK is protected
+
+
+def _sms_processor() -> Processor:
+    if settings.SMS_BACKEND.endswith("TwilioBackend"):
+        return Processor(
+            who="Twilio (Twilio Ireland Limited, and Twilio Inc. in the USA)",
+            does="sends our text messages: it receives your mobile number and the wording of each text",
+            where="the United States and elsewhere",
+            transfer=(
+                "Your number and our texts are transferred to the USA. The transfer is protected by the UK's "
+                "data bridge with the USA (the UK Extension to the EU-US Data Privacy Framework, under which "
+                "Twilio Inc. is certified) and by Twilio's data protection addendum, which includes the UK "
+                "International Data Transfer Addendum."
+            ),
+        )
+    return Processor(who="our SMS provider", does="sends our text messages: it receives your number and each text")
+
+
+def processors(clinic: ClinicSettings) -> list[Processor]:
+    return [
+        _sms_processor(),
+        Processor(
+            who=clinic.hosting_provider or "the company that hosts our booking system",
+            does="stores the booking system's database and runs it",
+        ),
+        Processor(
+            who=clinic.email_provider or "our email provider",
+            does="carries the emails we send (to you, if you give an email address, and to our reception)",
+        ),
+    ]
+
+
+def context() -> dict:
+    clinic = ClinicSettings.load()
+    return {
+        "clinic": clinic,
+        "contact_email": clinic.privacy_contact or clinic.email,
+        "categories": [c for c in categories() if c.holds],
+        "retention": [rule.notice() for rule in retention_rules()],
+        "processors": processors(clinic),
+        "sms_days": settings.SMS_BODY_RETENTION_DAYS,
+        "patient_years": settings.PATIENT_RETENTION_YEARS,
+        "callback_days": settings.CALLBACK_RETENTION_DAYS,
+    }
+
+
+def render_notice() -> tuple[str, str]:
+    """The notice's HTML (the page's article) and its version."""
+    html = render_to_string("privacy/notice.html", context())
+    return html, hashlib.sha256(html.encode()).hexdigest()[:12]
+
+
+def current_version() -> str:
+    """The version of the notice as it reads now, to store with a consent record."""
+    return render_notice()[1]
