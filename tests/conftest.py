@@ -112,6 +112,14 @@ def unreachable_cache(settings):
 
 
 @pytest.fixture
+def client():
+    """Django's test client; `force_login` also passes the second factor (tests/otp.py)."""
+    from tests.otp import VerifiedClient
+
+    return VerifiedClient()
+
+
+@pytest.fixture
 def tz():
     return timezone.get_current_timezone()
 

@@ -34,6 +34,7 @@ from ..services import (
     update_note,
 )
 from . import course_views, diary_views, sheet_views
+from .clinical import ClinicalAccessRecorded
 from .forms import MOVE_FIELDS, CancelForm, StaffAppointmentForm
 from .history import KeptHistoryAdmin
 from .screening import AppointmentScreeningMixin, ScreeningFilter
@@ -59,7 +60,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(AppointmentScreeningMixin, PhoneSearchMixin, KeptHistoryAdmin):
+class AppointmentAdmin(ClinicalAccessRecorded, AppointmentScreeningMixin, PhoneSearchMixin, KeptHistoryAdmin):
     form = StaffAppointmentForm
     list_display = ["when", "patient", "therapist", "minutes", "status_label", "screening_badge", "source", "reference"]
     list_display_links = ["when", "patient"]

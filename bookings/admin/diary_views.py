@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from clinic.core.clinical_access import record_clinical_view
 from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointments
 from therapists.models import Therapist
 
@@ -90,6 +91,15 @@ def status_actions(model_admin, request, appointment: Appointment) -> dict:
     }
 
 
+def record_notes_shown(request, shown, *, where: str) -> None:
+    """Record who saw the notes on these diary blocks or day-sheet appointments (anything with
+    `note` and `patient_id`): one row per patient whose note showed, if the viewer may see notes."""
+    if can_view_clinical_notes(request.user):
+        record_clinical_view(
+            user=request.user, patient_ids=[s.patient_id for s in shown if s.note], what="clinical note", where=where
+        )
+
+
 class AdminPageView(View):
     model_admin = None
 
@@ -128,6 +138,8 @@ class DiaryDayView(AdminPageView):
         own = sees_only_own_appointments(request.user)
         viewer = self.viewer(request)
         diary = load_day(day, only_therapist_user=request.user if own else None, viewer=viewer)
+        blocks = [block for column in diary.grid.columns for block in column.appointments] + diary.not_in_grid
+        record_notes_shown(request, blocks, where=f"diary, {day:%a} {day.day} {day:%b %Y}")
         today = timezone.localdate()
         context = self.context(
             request,
@@ -164,6 +176,9 @@ class DiaryWeekView(AdminPageView):
         therapist = next((t for t in therapists if str(t.pk) == chosen), therapists[0] if therapists else None)
         viewer = self.viewer(request)
         grid, not_in_grid = load_week(therapist, monday, viewer=viewer) if therapist else (None, [])
+        if grid:
+            blocks = [block for column in grid.columns for block in column.appointments] + not_in_grid
+            record_notes_shown(request, blocks, where=f"week of {monday.day} {monday:%b %Y}, {therapist}")
         sunday = monday + timedelta(days=6)
         context = self.context(
             request,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointments
 
 from ..diary.sheet import load_day_sheet
-from .diary_views import AdminPageView, _day_from, diary_url
+from .diary_views import AdminPageView, _day_from, diary_url, record_notes_shown
 
 
 def urls(model_admin) -> list:
@@ -31,6 +31,8 @@ class DaySheetView(AdminPageView):
         day = _day_from(request)
         own = sees_only_own_appointments(request.user)
         pages, closure = load_day_sheet(day, only_therapist_user=request.user if own else None)
+        shown = [row.appointment for page in pages for row in page.rows]
+        record_notes_shown(request, shown, where=f"day sheet, {day:%a} {day.day} {day:%b %Y}")
         context = self.context(
             request,
             f"Day sheet for {day:%A} {day.day} {day:%B %Y}",

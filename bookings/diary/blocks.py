@@ -44,6 +44,7 @@ BASE_VALUES = (
     "status",
     "cancellation_reason",
     "patient__name",
+    "patient_id",
     "length__minutes",
     "length__treatment__name",
 )
@@ -112,6 +113,7 @@ class Block:
     note: str = ""  # empty unless the viewer may see clinical notes
     cancellation_reason: str = ""
     therapist_name: str = ""
+    patient_id: int | None = None  # for the record of who saw whose note (clinic.core.clinical_access)
     badges: list[Badge] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     attrs: dict[str, str] = field(default_factory=dict)  # extra attributes for the block's link
@@ -222,6 +224,7 @@ def make_blocks(
             note=note,
             cancellation_reason=row["cancellation_reason"],
             therapist_name=names.get(row["therapist_id"], ""),
+            patient_id=row.get("patient_id"),
         )
         for extension in extensions:
             extension.apply(block, row, viewer)

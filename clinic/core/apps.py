@@ -7,12 +7,17 @@ class CoreConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import (
             admin_log,
             checks,  # noqa: F401  (registers the production checks)
             clinical_access,
             personal_data,
         )
+        from .staff_sessions import start_staff_session
 
         personal_data.register(admin_log.CATEGORY)
         personal_data.register(clinical_access.CATEGORY)
+        # Auth plumbing, not domain flow: the session's clock starts when someone signs in.
+        user_logged_in.connect(start_staff_session, dispatch_uid="clinic.core.start_staff_session")

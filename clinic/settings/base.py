@@ -30,7 +30,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with two-factor sign-in for staff (clinic/core/two_factor.py)
+    "clinic.core.admin_apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "bootstrap",
     "clinic.core",
@@ -64,7 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.core.staff_sessions.StaffSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -337,6 +342,22 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # The one client-IP rule (clinic/core/ip.py), not ipware's: its defaults read only REMOTE_ADDR,
 # and its proxy count cannot tell a proxy from a client that forges X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "clinic.core.ip.client_ip"
+
+# --- Staff sign-in: two factors by role, sessions that end (docs/privacy.md) ------------------------
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=10)
+
+
+def _totp_issuer(device) -> str:
+    """The name the authenticator app shows for the account: the clinic's own."""
+    from clinic.core.models import ClinicSettings
+
+    return ClinicSettings.load().name
+
+
+OTP_TOTP_ISSUER = _totp_issuer
+# Only the dev settings may print the demo logins' current codes (manage.py demo_code).
+DEMO_TWO_FACTOR_CODES = False
 
 # --- Rate limits (django-ratelimit through clinic/core/ratelimits.py) -------------------------
 # A counter that cannot be read (the cache lost it) lets the request through rather than refusing it.

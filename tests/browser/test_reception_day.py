@@ -7,14 +7,17 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Appointment, Patient
 from clinic.core.roles import MANAGER, RECEPTION, ensure_roles
+from clinic.core.two_factor import requires_two_factor
 from tests.bookings.diary_support import book, staff
 from tests.browser.conftest import DESKTOP
 from tests.conftest import at, make_therapist
+from tests.otp import current_code, device_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +41,9 @@ def sign_in(page, live_server, username):
     page.goto(f"{live_server.url}/admin/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(f"{username}-pass-123")
+    user = User.objects.get(username=username)
+    if requires_two_factor(user):  # managers give the code from their authenticator app
+        page.get_by_label("Code from your authenticator app").fill(current_code(device_for(user)))
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
 

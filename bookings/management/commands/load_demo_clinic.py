@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bookings.models import Appointment, Patient, Treatment, TreatmentLength
 from bookings.schedules import find_free_starts
@@ -34,6 +35,10 @@ STAFF = [
     ("reception", "demo-reception-2026", "Reception", False),
     ("therapist", "demo-therapist-2026", "Therapist", False),
 ]
+# The manager and the therapist see health data, so they sign in with a second factor: an
+# authenticator app holding this (public, demo-only) key, or `manage.py demo_code USERNAME`.
+DEMO_TOTP_KEY = b"demo-clinic-2fa-key!".hex()
+DEMO_TOTP_SECRET = "MRSW 23ZN MNWG S3TJ MMWT EZTB FVVW K6JB"
 
 
 class Command(BaseCommand):
@@ -75,6 +80,10 @@ class Command(BaseCommand):
         self._staff(therapists[0])
         booked = self._appointments(therapists, lengths)
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready: {clinic.name}; {booked} new appointments."))
+        self.stdout.write(
+            f"manager and therapist sign in with a code from an authenticator app (key {DEMO_TOTP_SECRET}, "
+            "time-based) or from `manage.py demo_code manager`."
+        )
 
     def _staff(self, own_therapist):
         for username, password, group_name, superuser in STAFF:
@@ -88,6 +97,8 @@ class Command(BaseCommand):
             group = Group.objects.filter(name=group_name).first()
             if group:
                 user.groups.add(group)
+            if group_name != "Reception" and not TOTPDevice.objects.filter(user=user).exists():
+                TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
             if group_name == "Therapist" and own_therapist.user_id is None:
                 own_therapist.user = user
                 own_therapist.save(update_fields=["user"])
