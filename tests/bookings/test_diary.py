@@ -134,8 +134,8 @@ def test_cancelled_and_no_show_appointments_leave_the_grid_but_stay_listed(clien
 
 
 def test_the_now_line_marks_the_current_row_on_today(client, receptionist, alice, next_monday):
-    client.force_login(receptionist)
     with time_machine.travel(at(next_monday, "10:37"), tick=False):
+        client.force_login(receptionist)  # signed in then: a staff session lasts hours, not days
         diary = load_day(next_monday)
         page = client.get(DIARY).content.decode()
     assert [r.label for r in diary.grid.rows if r.is_now] == ["10:30"]
