@@ -67,6 +67,9 @@ class ConsentRecord(models.Model):
         max_length=40, help_text="Version of the wording shown (see bookings/consents.py)."
     )
     wording = models.TextField(help_text="The exact words the person agreed to.")
+    # The privacy notice is written from the settings, so it has versions of its own: the one in
+    # force when the tick was given (clinic.core.privacy_notice.current_version()).
+    privacy_notice_version = models.CharField(max_length=20, blank=True)
     given_at = models.DateTimeField(default=timezone.now)
     patient = models.ForeignKey(
         "bookings.Patient", null=True, blank=True, on_delete=models.CASCADE, related_name="consents"

@@ -85,6 +85,7 @@ def _export_consents(subject: Subject) -> list[dict]:
             "agreed to": record.get_purpose_display(),
             "wording": record.wording,
             "wording version": record.wording_version,
+            "privacy notice version": record.privacy_notice_version,
         }
         for record in _consents(subject).order_by("given_at", "pk")
     ]

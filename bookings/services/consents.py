@@ -8,11 +8,14 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from clinic.core.privacy_notice import current_version
+
 from ..consents import WORDINGS, ConsentRecord
 
 
 def record_consents(*, purposes: Iterable[str], about, patient=None, at: datetime | None = None) -> list[ConsentRecord]:
-    """Store one `ConsentRecord` per purpose ticked, with the wording shown and its version.
+    """Store one `ConsentRecord` per purpose ticked, with the wording shown and its version, and
+    the privacy notice's version in force.
 
     `about` is what the consent was given for (an answer set, an appointment, a callback request);
     call it inside the transaction that writes `about`, so a consent exists exactly when its
@@ -20,11 +23,13 @@ def record_consents(*, purposes: Iterable[str], about, patient=None, at: datetim
     """
     given_at = at or timezone.now()
     about_type = ContentType.objects.get_for_model(about)
+    notice_version = current_version()
     records = [
         ConsentRecord(
             purpose=purpose,
             wording_version=WORDINGS[purpose].version,
             wording=WORDINGS[purpose].text,
+            privacy_notice_version=notice_version,
             given_at=given_at,
             patient=patient,
             about_type=about_type,

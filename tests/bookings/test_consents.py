@@ -48,3 +48,14 @@ def test_a_consent_record_keeps_purpose_wording_version_time_and_subject(patient
     assert (record.wording, record.wording_version) == (WORDINGS[Purpose.PRIVACY_NOTICE].text, "privacy-1")
     assert record.patient == patient and record.about == patient
     assert abs((timezone.now() - record.given_at).total_seconds()) < 60
+
+
+def test_each_consent_record_stores_the_privacy_notice_version_in_force(patient, settings):
+    from clinic.core.privacy_notice import current_version
+
+    first = record_consents(purposes=[Purpose.PRIVACY_NOTICE], about=patient, patient=patient)[0]
+    settings.SMS_BODY_RETENTION_DAYS += 1  # the notice now says something else: a new version
+    second = record_consents(purposes=[Purpose.CANCELLATION_POLICY], about=patient, patient=patient)[0]
+
+    assert second.privacy_notice_version == current_version() != first.privacy_notice_version
+    assert len(first.privacy_notice_version) == 12
