@@ -12,10 +12,10 @@ from django import forms
 from django.utils import timezone
 
 from clinic.core.phones import PhoneField
-from therapists.models import Therapist
 
 from . import tokens
 from .availability import local_instant
+from .catalogue import load_catalogue
 from .consents import Purpose, wording
 from .models import TreatmentLength
 from .screening.forms import ScreeningFieldsMixin
@@ -42,18 +42,14 @@ def parse_start(value: str) -> datetime | None:
     return local_instant(naive.date(), naive.time(), timezone.get_current_timezone())
 
 
-class LengthChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.minutes} minutes, {obj.price_display}"
-
-
 class ChoiceForm(forms.Form):
-    """Step 1: how long, and with whom. Also re-checks those choices on every later step."""
+    """Step 1: how long, and with whom. Also re-checks those choices on every later step.
 
-    length = LengthChoiceField(
-        queryset=TreatmentLength.objects.bookable().select_related("treatment"),
+    Choices are checked against the cached catalogue (`bookings.catalogue`): no query per step.
+    """
+
+    length = forms.ChoiceField(
         widget=forms.RadioSelect,
-        empty_label=None,
         error_messages={
             "required": "Choose how long you would like your massage to be.",
             "invalid_choice": "That length is not available. Please choose one of the lengths shown.",
@@ -69,15 +65,17 @@ class ChoiceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.therapists = list(
-            Therapist.objects.active()
-            .filter(lengths__in=TreatmentLength.objects.bookable())
-            .distinct()
-            .prefetch_related("lengths")
-        )
+        self.catalogue = load_catalogue()
+        self.therapists = list(self.catalogue.therapists)
+        self.fields["length"].choices = [
+            (str(length.pk), f"{length.minutes} minutes, {length.price_display}") for length in self.catalogue.lengths
+        ]
         self.fields["therapist"].choices = [(NO_PREFERENCE, "No preference")] + [
             (str(t.pk), t.name) for t in self.therapists
         ]
+
+    def clean_length(self) -> TreatmentLength:
+        return self.catalogue.length(self.cleaned_data["length"])
 
     def clean(self):
         data = super().clean()
@@ -86,11 +84,11 @@ class ChoiceForm(forms.Form):
             return data
         if therapist_value == NO_PREFERENCE:
             data["therapist_obj"] = None
-            if not Therapist.objects.active().offering(length).exists():
+            if not self.catalogue.offering(length):
                 self.add_error("length", f"No one can take {length.minutes}-minute bookings online at the moment.")
             return data
-        therapist = next(t for t in self.therapists if str(t.pk) == therapist_value)
-        if length not in therapist.lengths.all():
+        therapist = self.catalogue.therapist(therapist_value)
+        if not self.catalogue.offers(therapist, length):
             self.add_error(
                 "therapist",
                 f"{therapist.name} does not offer {length.minutes}-minute sessions. "

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from therapists.models import Therapist
 
+from .catalogue import load_catalogue
 from .models import TreatmentLength
 from .schedules import BookingPolicy, find_free_starts
 
@@ -58,9 +59,7 @@ def when_context(
     `day` and `page_from` are the raw ?day= and ?from= values (ISO dates, possibly malformed);
     the three url callables say where a page of days, a day and a time lead.
     """
-    ids = (
-        [therapist.pk] if therapist else list(Therapist.objects.active().offering(length).values_list("pk", flat=True))
-    )
+    ids = [therapist.pk] if therapist else load_catalogue().offering(length)
     now = timezone.now()
     policy = BookingPolicy.from_settings()
     today, last_day = timezone.localdate(), policy.last_day(now)
@@ -74,6 +73,7 @@ def when_context(
             now=now,
             policy=policy,
             ignore_appointment_id=ignore_appointment_id,
+            cache=True,
         )
         return _union_by_day(found)
 
@@ -103,13 +103,12 @@ def when_context(
         for d in (page_start + timedelta(days=i) for i in range((page_end - page_start).days + 1))
     ]
     next_available = _first_free_day(free) if load_from == today else None
-    chunk_start = page_end + timedelta(days=1) if load_from == today else today
-    while next_available is None and chunk_start <= last_day:
-        # Look ahead a page at a time: the next free day is nearly always in the first page, and
-        # the whole horizon of a busy clinic is a lot of diary to load for one link.
-        chunk_end = min(chunk_start + timedelta(days=DAYS_PER_PAGE - 1), last_day)
-        next_available = _first_free_day(free_between(chunk_start, chunk_end))
-        chunk_start = chunk_end + timedelta(days=1)
+    if next_available is None:
+        # One load for the rest of the horizon (from today if this page does not start there):
+        # cheaper than pages of it one after another, and each day of it is cached.
+        rest_from = page_end + timedelta(days=1) if load_from == today else today
+        if rest_from <= last_day:
+            next_available = _first_free_day(free_between(rest_from, last_day))
 
     groups = []
     if selected is not None:

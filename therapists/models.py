@@ -2,9 +2,10 @@ from django.db import models
 from django.db.models import F, Q
 
 from clinic.core.models import Weekday
+from clinic.core.versions import VersionedModel, VersionedQuerySet
 
 
-class TherapistQuerySet(models.QuerySet):
+class TherapistQuerySet(VersionedQuerySet):
     def active(self):
         return self.filter(active=True)
 
@@ -13,7 +14,7 @@ class TherapistQuerySet(models.QuerySet):
         return self.filter(lengths=length)
 
 
-class Therapist(models.Model):
+class Therapist(VersionedModel):
     name = models.CharField(max_length=100)
     slug = models.SlugField(unique=True)
     bio = models.TextField("short bio", blank=True)
@@ -43,7 +44,7 @@ class Therapist(models.Model):
         return self.name
 
 
-class WorkingHours(models.Model):
+class WorkingHours(VersionedModel):
     """A weekly rule: several ranges a day are allowed, so a lunch break is a gap, not a row."""
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
@@ -62,7 +63,7 @@ class WorkingHours(models.Model):
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
-class Absence(models.Model):
+class Absence(VersionedModel):
     """Holiday, sickness, training: the therapist cannot be booked between these instants."""
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="absences")
@@ -80,7 +81,7 @@ class Absence(models.Model):
         return f"{self.therapist}: {self.starts_at:%d %b %H:%M} – {self.ends_at:%d %b %H:%M}"
 
 
-class Closure(models.Model):
+class Closure(VersionedModel):
     """A day or run of days the whole clinic is shut (bank holidays, refurbishment)."""
 
     start_date = models.DateField()

@@ -21,11 +21,13 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from clinic.core.db import is_lock_timeout
+from clinic.core.versions import bump
 from therapists.models import Therapist
 
 from .. import notifications
+from ..catalogue import load_catalogue
 from ..models import Appointment, Patient, TreatmentLength, local_day_bounds
-from ..schedules import BookingPolicy, find_free_starts
+from ..schedules import BookingPolicy, diary_version, find_free_starts
 from ..screening import services as screening_services
 from ..screening.questions import Answers
 from .consents import record_consents
@@ -48,23 +50,33 @@ def is_overlap_violation(error: IntegrityError) -> bool:
     return getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT or OVERLAP_CONSTRAINT in str(error)
 
 
-def lock_therapists(ids) -> None:
-    """Row locks on the therapists, always in the same order (a no-op on SQLite)."""
-    list(Therapist.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+def diary_changed(*therapist_ids) -> None:
+    """Every write to appointments calls this for each therapist whose diary it changed: cached
+    availability is keyed by these versions (`clinic.core.versions`; bumped now and on commit)."""
+    bump(*(diary_version(t) for t in set(therapist_ids)))
 
 
-def _find_or_create_patient(details: PatientDetails | Patient) -> Patient:
+def lock_therapists(ids) -> dict[int, Therapist]:
+    """Row locks on the therapists, always in the same order (a no-op on SQLite); returns them."""
+    return {t.pk: t for t in Therapist.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def _patient_for(details: PatientDetails | Patient, known: Patient | None) -> Patient:
+    """The patient to book: `known` (found by phone already) or a new one.
+
+    A new patient is inserted without a savepoint of its own: if another booking inserted the
+    same phone meanwhile, the unique constraint fails the whole booking and `create_booking`
+    runs it again, when the lookup finds them."""
     if isinstance(details, Patient):
         return details
-    patient, created = Patient.objects.get_or_create(
-        phone=details.phone, defaults={"name": details.name.strip(), "email": details.email}
-    )
+    if known is None:
+        return Patient.objects.create(phone=details.phone, name=details.name.strip(), email=details.email)
     # The phone identifies the patient; keep their name as the clinic knows it, but learn an
     # email address they give for the first time.
-    if not created and details.email and not patient.email:
-        patient.email = details.email
-        patient.save(update_fields=["email"])
-    return patient
+    if details.email and not known.email:
+        known.email = details.email
+        known.save(update_fields=["email"])
+    return known
 
 
 def _known_patient(details: PatientDetails | Patient) -> Patient | None:
@@ -105,7 +117,10 @@ def nearest_free_starts(
     ignore_appointment_id: int | None = None,
 ) -> list[Alternative]:
     """The `count` free starts nearest to `around`, looking a week either side."""
-    ids = [therapist.pk] if therapist else offering_ids(length)
+    if therapist:
+        ids = [therapist.pk]
+    else:
+        ids = load_catalogue().offering(length) if online else offering_ids(length)
     day = timezone.localtime(around).date()
     found = find_free_starts(
         therapist_ids=ids,
@@ -114,6 +129,7 @@ def nearest_free_starts(
         last_day=day + timedelta(days=7),
         online=online,
         ignore_appointment_id=ignore_appointment_id,
+        cache=True,  # outside any lock: alternatives are suggestions, booked under the lock
     )
     starts = sorted({s for per_day in found.values() for day_starts in per_day.values() for s in day_starts})
     starts.sort(key=lambda s: (abs(s - around), s))
@@ -124,8 +140,10 @@ def offering_ids(length: TreatmentLength) -> list[int]:
     return list(Therapist.objects.active().offering(length).values_list("pk", flat=True))
 
 
-def free_therapists_at(ids, length, start, *, online, ignore_appointment_id=None) -> list[int]:
-    """Which of these therapists could take `length` at `start` (one availability load)."""
+def free_therapists_at(ids, length, start, *, online, ignore_appointment_id=None, cache=False) -> list[int]:
+    """Which of these therapists could take `length` at `start` (one availability load).
+
+    `cache=True` only outside the booking lock (showing a page): under it, read the database."""
     day = timezone.localtime(start).date()
     found = find_free_starts(
         therapist_ids=ids,
@@ -134,6 +152,7 @@ def free_therapists_at(ids, length, start, *, online, ignore_appointment_id=None
         last_day=day,
         online=online,
         ignore_appointment_id=ignore_appointment_id,
+        cache=cache,
     )
     return [t for t in ids if start in found.get(t, {}).get(day, [])]
 
@@ -151,13 +170,23 @@ def candidates(length: TreatmentLength, therapist: Therapist | None, *, online_r
     """The therapists who could take this booking: the one named, or all who offer the length.
 
     Raises `NotOffered` for a withdrawn length, or a therapist who does not offer it (or, online,
-    who is not taking bookings). Reception may still book an inactive therapist.
+    who is not taking bookings). Reception may still book an inactive therapist. Online, this is
+    answered from the cached catalogue of what patients can book (no query).
     """
+    if online_rules:
+        catalogue = load_catalogue()
+        if catalogue.length(length.pk) is None:
+            raise NotOffered("That treatment length is no longer offered.")
+        if therapist is None:
+            return catalogue.offering(length)
+        if catalogue.therapist(therapist.pk) is None or not catalogue.offers(therapist, length):
+            raise NotOffered(f"{therapist.name} does not offer {length.minutes}-minute sessions.")
+        return [therapist.pk]
     if not length.active or not length.treatment.active:
         raise NotOffered("That treatment length is no longer offered.")
     if therapist is None:
         return offering_ids(length)
-    if (online_rules and not therapist.active) or not length.therapists.filter(pk=therapist.pk).exists():
+    if not length.therapists.filter(pk=therapist.pk).exists():
         raise NotOffered(f"{therapist.name} does not offer {length.minutes}-minute sessions.")
     return [therapist.pk]
 
@@ -172,7 +201,7 @@ def check_bookable(*, length: TreatmentLength, therapist: Therapist | None, star
     """
     ids = candidates(length, therapist, online_rules=True)
     check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
-    if not free_therapists_at(ids, length, start, online=True):
+    if not free_therapists_at(ids, length, start, online=True, cache=True):
         refusal = _not_free_refusal(ids, length, start)
         if isinstance(refusal, SlotUnavailable):
             refusal.alternatives = nearest_free_starts(length=length, around=start, therapist=therapist)
@@ -221,7 +250,9 @@ def create_booking(
     With no preference, the free therapist with the fewest booked minutes that day is chosen.
     Finds or creates the patient by phone. A repeated call with the same `idempotency_key`
     returns the appointment the first call made, even when the calls run at the same time (the
-    key is looked for again under the lock). Writes the confirmation and reminder SMS rows.
+    key is looked for under the lock; callers that may see the same key often, like the booking
+    form, look for it first too). Writes the confirmation and reminder SMS rows. Availability is
+    loaded once, under the lock.
 
     Raises `SlotUnavailable` (with the three nearest free starts) if the time is not free,
     `Busy` (the same, with "please try again") if another transaction held the therapist's lock
@@ -236,8 +267,6 @@ def create_booking(
     booked). Without answers (reception) the appointment is "not yet screened" and its texts carry
     the link to the questions. `consents` are the purposes the patient ticked for the booking.
     """
-    if idempotency_key and (existing := _booked_with_key(idempotency_key)):
-        return existing
     if isinstance(patient, Patient) and patient.erased_at:
         raise BookingError("This patient's details were erased; book them as a new patient.")
     ids = candidates(length, therapist, online_rules=online_rules)
@@ -245,68 +274,122 @@ def create_booking(
         check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
     if screening is not None:
         screening_services.plan_booking_answers(answers=screening, patient=None)  # refer answers: refused early
-
-    try:
-        with transaction.atomic():
-            lock_therapists(ids)
-            # Identical submissions queue on the same locks; the ones behind the first find its
-            # booking here and land on the same confirmation instead of "just taken".
-            if idempotency_key and (existing := _booked_with_key(idempotency_key)):
-                return existing
-            if online_rules:
-                _refuse_patient_overlap(_known_patient(patient), length, start)
-            free = free_therapists_at(ids, length, start, online=online_rules)
-            if not free and not online_rules and therapist is not None:
-                # Reception may book a named therapist outside the grid or their hours (a patient
-                # who phones), but never over another appointment.
-                if clashes(None, therapist, length, start):
-                    raise SlotUnavailable(clash_message(None, therapist, length, start))
-                free = [therapist.pk]
-            if not free:
-                raise _not_free_refusal(ids, length, start) if online_rules else SlotUnavailable()
-            if len(free) > 1:
-                minutes = _booked_minutes_on_day(free, timezone.localtime(start).date())
-                free.sort(key=lambda t: (minutes.get(t, 0), ids.index(t)))
-            booked_patient = _find_or_create_patient(patient)
-            plan = screening and screening_services.plan_booking_answers(answers=screening, patient=booked_patient)
-            appointment = Appointment(
-                patient=booked_patient,
-                therapist_id=free[0],
+    for attempt in range(UNIQUE_CLASH_ATTEMPTS):
+        try:
+            return _book_under_lock(
+                ids=ids,
                 length=length,
                 start=start,
-                note=note,
-                source=source,
-                idempotency_key=idempotency_key or None,
-                course=course,
+                patient=patient,
+                therapist=therapist,
+                appointment_fields={
+                    "length": length,
+                    "start": start,
+                    "note": note,
+                    "source": source,
+                    "idempotency_key": idempotency_key or None,
+                    "course": course,
+                },
+                screening=screening,
+                consents=consents,
+                online_rules=online_rules,
+                notify_patient=notify_patient,
+                by_user=by_user,
             )
-            if plan:
-                appointment.screening_status, appointment.answers_changed = plan.status, plan.answers_changed
-            appointment._history_user = by_user
-            appointment.save()
-            if plan:
-                screening_services.store_booking_answers(appointment=appointment, plan=plan)
-            record_consents(purposes=consents, about=appointment, patient=booked_patient)
-            if notify_patient:
-                notifications.booking_created(appointment)
-    except SlotUnavailable as error:
-        # Alternatives are looked up after the rollback, so no lock is held while searching.
-        error.alternatives = nearest_free_starts(length=length, around=start, therapist=therapist, online=online_rules)
-        raise
-    except IntegrityError as error:
-        if idempotency_key and (existing := _booked_with_key(idempotency_key)):
-            return existing  # the same form submitted twice at once; the other request won
-        if is_overlap_violation(error):
-            raise SlotUnavailable(
+        except SlotUnavailable as error:
+            # Alternatives are looked up after the rollback, so no lock is held while searching.
+            error.alternatives = nearest_free_starts(
+                length=length, around=start, therapist=therapist, online=online_rules
+            )
+            raise
+        except IntegrityError as error:
+            if idempotency_key and (existing := _booked_with_key(idempotency_key)):
+                return existing  # the same form submitted twice at once; the other request won
+            if is_overlap_violation(error):
+                raise SlotUnavailable(
+                    alternatives=nearest_free_starts(
+                        length=length, around=start, therapist=therapist, online=online_rules
+                    )
+                ) from error
+            if not _is_unique_clash(error) or attempt == UNIQUE_CLASH_ATTEMPTS - 1:
+                raise
+            # A new patient's phone inserted by another booking meanwhile, or a reference drawn
+            # twice: run the booking again (it finds the patient, draws another reference).
+        except OperationalError as error:
+            if not is_lock_timeout(error):
+                raise
+            # A stalled transaction holds the diary; answer now rather than keep the patient waiting.
+            raise Busy(
                 alternatives=nearest_free_starts(length=length, around=start, therapist=therapist, online=online_rules)
             ) from error
-        raise
-    except OperationalError as error:
-        if not is_lock_timeout(error):
-            raise
-        # A stalled transaction holds the diary; answer now rather than keep the patient waiting.
-        raise Busy(
-            alternatives=nearest_free_starts(length=length, around=start, therapist=therapist, online=online_rules)
-        ) from error
+    raise AssertionError("unreachable")
+
+
+# Clashes on a unique column (a patient's phone, an appointment's reference) are retried this
+# many times in all: each is rare, twice in a row rarer still.
+UNIQUE_CLASH_ATTEMPTS = 3
+
+
+def _is_unique_clash(error: IntegrityError) -> bool:
+    text = str(error)
+    return "phone" in text or "reference" in text
+
+
+def _book_under_lock(
+    *,
+    ids,
+    length,
+    start,
+    patient,
+    therapist,
+    appointment_fields,
+    screening,
+    consents,
+    online_rules,
+    notify_patient,
+    by_user,
+) -> Appointment:
+    """One attempt of `create_booking`: lock, re-check, write, in one transaction."""
+    with transaction.atomic():
+        locked = lock_therapists(ids)
+        # Identical submissions queue on the same locks; the ones behind the first find its
+        # booking here and land on the same confirmation instead of "just taken".
+        key = appointment_fields["idempotency_key"]
+        if key and (existing := _booked_with_key(key)):
+            return existing
+        known = _known_patient(patient)
+        if online_rules:
+            _refuse_patient_overlap(known, length, start)
+        free = free_therapists_at(ids, length, start, online=online_rules)
+        if not free and not online_rules and therapist is not None:
+            # Reception may book a named therapist outside the grid or their hours (a patient
+            # who phones), but never over another appointment.
+            if clashes(None, therapist, length, start):
+                raise SlotUnavailable(clash_message(None, therapist, length, start))
+            free = [therapist.pk]
+        if not free:
+            raise _not_free_refusal(ids, length, start) if online_rules else SlotUnavailable()
+        if len(free) > 1:
+            minutes = _booked_minutes_on_day(free, timezone.localtime(start).date())
+            free.sort(key=lambda t: (minutes.get(t, 0), ids.index(t)))
+        booked_patient = _patient_for(patient, known)
+        plan = screening and screening_services.plan_booking_answers(answers=screening, patient=booked_patient)
+        appointment = Appointment(
+            patient=booked_patient,
+            therapist=locked.get(free[0]) or therapist,
+            **appointment_fields,
+        )
+        if plan:
+            appointment.screening_status, appointment.answers_changed = plan.status, plan.answers_changed
+        appointment._history_user = by_user
+        # A clashing reference fails the whole attempt (no savepoint per row); the caller retries.
+        appointment.save(redraw_reference=False)
+        diary_changed(appointment.therapist_id)
+        if plan:
+            screening_services.store_booking_answers(appointment=appointment, plan=plan)
+        record_consents(purposes=consents, about=appointment, patient=booked_patient)
+        if notify_patient:
+            notifications.booking_created(appointment)
     return appointment
 
 

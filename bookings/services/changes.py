@@ -24,6 +24,7 @@ from .booking import (
     check_online_rules,
     clash_message,
     clashes,
+    diary_changed,
     free_therapists_at,
     is_overlap_violation,
     lock_therapists,
@@ -80,6 +81,7 @@ def reschedule_booking(
             current.start, current.therapist, current.length = start, therapist, length
             current._history_user = by_user
             current.save()
+            diary_changed(old_therapist_id, current.therapist_id)
             notifications.booking_moved(current, old_start=old_start, old_therapist_id=old_therapist_id)
     except IntegrityError as error:
         if is_overlap_violation(error):
@@ -148,5 +150,6 @@ def _cancel(*, appointment: Appointment, cancelled_by: str, reason: str, by_user
         current.cancellation_reason = reason
         current._history_user = by_user
         current.save()
+        diary_changed(current.therapist_id)
         notifications.booking_cancelled(current, notify_patient=notify_patient)
     return current

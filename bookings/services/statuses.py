@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .. import notifications
 from ..models import Appointment
-from .booking import clash_message, clashes, is_overlap_violation, lock_therapists
+from .booking import clash_message, clashes, diary_changed, is_overlap_violation, lock_therapists
 from .errors import BookingError, SlotUnavailable
 
 Status = Appointment.Status
@@ -84,6 +84,7 @@ def set_status(*, appointment: Appointment, status: str, by_user=None) -> Appoin
                 current.cancellation_reason = ""
             current._history_user = by_user
             current.save()
+            diary_changed(current.therapist_id)
             if was_cancelled:
                 notifications.booking_restored(current)
     except IntegrityError as error:

@@ -9,20 +9,27 @@ day-and-time panel in place; without it, the same links load whole pages.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinic.core.ip import ratelimit_ip_key
 from clinic.core.models import ClinicSettings
 from clinic.core.ratelimits import from_setting, rate_limit
+from clinic.core.versions import SETUP, cached
 
 from .. import ics, tokens
 from ..forms import NO_PREFERENCE, ChoiceForm, DetailsForm, SlotForm, format_start, parse_start
 from ..models import Appointment
+from ..schedules import ceil_minute, diary_version
 from ..screening import session as screening_session
 from ..screening.services import refer_for_clinical_review
 from ..services import (
@@ -36,7 +43,37 @@ from ..services import (
 )
 from ..when import when_context
 
-RECENT_SESSION_KEY = "bookings.recent"
+# The confirmations this browser booked lately, {choice: confirmation token}, in a signed cookie
+# rather than the session: a booking then writes no session row (4 of its queries) and the
+# anonymous patient gets no server-side session at all.
+RECENT_COOKIE = "bookings_recent"
+RECENT_SALT = "bookings.recent"
+RECENT_MAX_AGE = 60 * 60 * 24 * 30
+RECENT_KEEP = 5
+
+
+def _recent(request) -> dict[str, str]:
+    raw = request.get_signed_cookie(RECENT_COOKIE, default="", salt=RECENT_SALT, max_age=RECENT_MAX_AGE)
+    try:
+        recent = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return recent if isinstance(recent, dict) else {}
+
+
+def _remember_recent(request, response, key: str, token: str) -> None:
+    recent = _recent(request)
+    recent.pop(key, None)
+    recent[key] = token
+    response.set_signed_cookie(
+        RECENT_COOKIE,
+        json.dumps(dict(list(recent.items())[-RECENT_KEEP:])),
+        salt=RECENT_SALT,
+        max_age=RECENT_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 # --- step 1: length and therapist ---------------------------------------------------------------
@@ -52,7 +89,7 @@ def book(request):
 
 def _render_choose(request, form: ChoiceForm):
     therapists = [
-        {"value": str(t.pk), "name": t.name, "bio": t.bio, "lengths": sorted(x.pk for x in t.lengths.all())}
+        {"value": str(t.pk), "name": t.name, "bio": t.bio, "lengths": form.catalogue.offered[t.pk]}
         for t in form.therapists
     ]
     return render(request, "bookings/choose.html", {"form": form, "therapist_options": therapists, "step": 1})
@@ -75,19 +112,51 @@ def _booking_when(request, *, wants_day: bool):
     form = ChoiceForm(request.GET)
     if not form.is_valid():
         return _render_choose(request, form)
+    length, therapist = form.cleaned_data["length"], form.cleaned_data["therapist_obj"]
+    day = request.GET.get("day", "") if wants_day else None
+    page_from = request.GET.get("from")
+    ids = [therapist.pk] if therapist else form.catalogue.offering(length)
+    now = timezone.now()
+    # The panel is the same for every visitor asking the same question in the same minute,
+    # until the clinic's set-up or one of these therapists' diaries changes.
+    question = "|".join([str(length.pk), form.cleaned_data["therapist"], str(day), str(page_from)])
+    key = f"when-panel:{hashlib.blake2b(question.encode(), digest_size=12).hexdigest()}:{ceil_minute(now):%Y%m%d%H%M}"
+    panel = cached(
+        key,
+        depends_on=[SETUP, *(diary_version(t) for t in ids)],
+        compute=lambda: _when_panel(request, form, day=day, page_from=page_from),
+        keep=lambda panel: panel["cacheable"],
+        timeout=WHEN_PANEL_SECONDS,
+    )
+    if request.htmx:
+        return HttpResponse(panel["html"])
+    return render(request, "bookings/when.html", {"panel": panel["html"], "selected": panel["selected"], "step": 3})
+
+
+# A panel's key holds the minute it was made in, so it is never read after that minute anyway.
+WHEN_PANEL_SECONDS = 120
+
+
+def _when_panel(request, form: ChoiceForm, *, day: str | None, page_from: str | None) -> dict:
+    """Steps 2 and 3's panel (`_when_page.html`, what htmx swaps) as HTML, and the chosen day."""
     base = form.query()
+    paths = {name: reverse(f"bookings:{name}") for name in ("day", "time", "details", "book")}
     context = when_context(
         length=form.cleaned_data["length"],
         therapist=form.cleaned_data["therapist_obj"],
-        day=request.GET.get("day", "") if wants_day else None,
-        page_from=request.GET.get("from"),
-        day_url=lambda **extra: f"{reverse('bookings:day')}?{urlencode(base | extra)}",
-        time_url=lambda **extra: f"{reverse('bookings:time')}?{urlencode(base | extra)}",
-        pick_url=lambda start: f"{reverse('bookings:details')}?{urlencode(base | {'start': format_start(start)})}",
+        day=day,
+        page_from=page_from,
+        day_url=lambda **extra: f"{paths['day']}?{urlencode(base | extra)}",
+        time_url=lambda **extra: f"{paths['time']}?{urlencode(base | extra)}",
+        pick_url=lambda start: f"{paths['details']}?{urlencode(base | {'start': format_start(start)})}",
     )
-    context |= {"form": form, "change_url": f"{reverse('bookings:book')}?{urlencode(base)}"}
-    template = "bookings/_when_page.html" if request.htmx else "bookings/when.html"
-    return render(request, template, context)
+    context |= {"form": form, "change_url": f"{paths['book']}?{urlencode(base)}"}
+    token_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    html = render_to_string("bookings/_when_page.html", context, request=request)
+    # The panel is shared between visitors, so it must hold nothing of one visitor's: a CSRF
+    # token in it (a form added to the panel one day) means it cannot be cached.
+    cacheable = not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or bool(token_before)
+    return {"html": html, "selected": context["selected"], "cacheable": cacheable}
 
 
 # --- steps 4 and 5: details and confirm ---------------------------------------------------------
@@ -148,10 +217,9 @@ def details(request):
         else:
             screening_session.forget(request)
             token = tokens.confirmation_token(appointment)
-            recent = request.session.get(RECENT_SESSION_KEY, {})
-            recent[_slot_key(form.query())] = token
-            request.session[RECENT_SESSION_KEY] = dict(list(recent.items())[-5:])
-            return redirect("bookings:confirmation", token=token)
+            response = redirect("bookings:confirmation", token=token)
+            _remember_recent(request, response, _slot_key(form.query()), token)
+            return response
     return _render_details(request, form, form)
 
 
@@ -185,7 +253,7 @@ def _refer(request):
 def _recent_token_for(request, appointment: Appointment) -> str:
     """The confirmation token of `appointment` if this browser booked it (so showing its link
     tells the patient nothing they did not know); otherwise ""."""
-    for token in request.session.get(RECENT_SESSION_KEY, {}).values():
+    for token in _recent(request).values():
         try:
             if tokens.read_confirmation_token(token) == appointment.pk:
                 return token
@@ -221,7 +289,7 @@ def _render_details(request, form: DetailsForm, slot: SlotForm, *, picked: bool 
         for a in getattr(slot, "alternatives", [])
         if a.start != start
     ]
-    recent = request.session.get(RECENT_SESSION_KEY, {}).get(_slot_key(base | {"start": raw.get("start", "")}))
+    recent = _recent(request).get(_slot_key(base | {"start": raw.get("start", "")}))
     recent = recent or getattr(form, "existing_booking", "")
     context = {
         "form": form,

@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from .versions import SETUP, VersionedModel, cached
+
 
 class Weekday(models.IntegerChoices):
     """Python's numbering (Monday is 0), as `date.weekday()` returns it."""
@@ -20,7 +22,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
-class ClinicSettings(models.Model):
+class ClinicSettings(VersionedModel):
     """The clinic's own details and booking policy: one row, edited by the manager in admin."""
 
     name = models.CharField(max_length=100, default="Example Physio & Massage (demo)")
@@ -78,6 +80,12 @@ class ClinicSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ClinicSettings":
+        """The settings, from the shared cache while nobody has edited them (read on most pages).
+        Treat the result as read-only: within a request every caller gets the same object."""
+        return cached("clinic-settings", depends_on=[SETUP], compute=cls.load_fresh)
+
+    @classmethod
+    def load_fresh(cls) -> "ClinicSettings":
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 

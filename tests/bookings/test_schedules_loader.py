@@ -12,18 +12,29 @@ from therapists.models import Absence, Closure
 
 pytestmark = pytest.mark.django_db
 
-LOADER_QUERIES = 4  # working hours, absences, closures, appointments
+LOADER_QUERIES = 4  # working hours, absences, closures (the set-up snapshot), appointments
+WARM_LOADER_QUERIES = 1  # the appointments; the rest from the cached snapshot
 
 
-def test_the_loader_runs_the_same_four_queries_for_one_therapist_one_day_as_for_eight_over_a_week(
+def test_the_loader_runs_the_same_queries_for_one_therapist_one_day_as_for_eight_over_a_week(
     lengths, django_assert_num_queries
 ):
     therapists = [make_therapist(f"Therapist {i}", lengths=lengths.values()) for i in range(8)]
     first = date(2030, 1, 7)
     with django_assert_num_queries(LOADER_QUERIES):
         load_schedules([therapists[0].pk], first, first)
-    with django_assert_num_queries(LOADER_QUERIES):
+    with django_assert_num_queries(WARM_LOADER_QUERIES):
         load_schedules([t.pk for t in therapists], first, first + timedelta(days=6))
+    with django_assert_num_queries(WARM_LOADER_QUERIES):
+        load_schedules([t.pk for t in therapists], first, first + timedelta(days=364))
+
+
+def test_a_window_in_the_past_reads_hours_absences_and_closures_from_the_database(lengths, django_assert_num_queries):
+    therapist = make_therapist("Therapist", lengths=lengths.values())
+    load_schedules([therapist.pk], date(2030, 1, 7), date(2030, 1, 7))  # the snapshot is cached now
+    last_month = timezone.localdate() - timedelta(days=30)
+    with django_assert_num_queries(LOADER_QUERIES):
+        load_schedules([therapist.pk], last_month, last_month)
 
 
 def test_free_starts_come_from_hours_appointments_absences_and_closures_together(patient, alice, lengths, next_monday):

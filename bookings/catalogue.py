@@ -1,0 +1,64 @@
+"""What patients can book online: the bookable lengths and who offers each, read from the cache.
+
+Every step of the booking flow validates the patient's choice of length and therapist against
+this; it changes only when the manager edits treatments, lengths or therapists, each of which
+bumps the `setup` version (`clinic.core.versions`), so it is read from the shared cache instead
+of three queries per request. Treat what it returns as read-only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from clinic.core.versions import SETUP, cached
+from therapists.models import Therapist
+
+from .models import TreatmentLength
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    lengths: tuple[TreatmentLength, ...]  # bookable (active, of an active treatment), treatment joined
+    therapists: tuple[Therapist, ...]  # active and offering at least one bookable length, in order
+    offered: dict[int, tuple[int, ...]]  # therapist id -> ids of the bookable lengths they offer
+    _lengths_by_id: dict[int, TreatmentLength] = field(default_factory=dict, repr=False)
+
+    def length(self, pk) -> TreatmentLength | None:
+        """The bookable length with this id (a string from the address is fine), or None."""
+        try:
+            return self._lengths_by_id.get(int(pk))
+        except (TypeError, ValueError):
+            return None
+
+    def therapist(self, pk) -> Therapist | None:
+        return next((t for t in self.therapists if str(t.pk) == str(pk)), None)
+
+    def offers(self, therapist: Therapist, length: TreatmentLength) -> bool:
+        return length.pk in self.offered.get(therapist.pk, ())
+
+    def offering(self, length: TreatmentLength) -> list[int]:
+        """Ids of the active therapists offering `length`, in display order."""
+        return [t.pk for t in self.therapists if length.pk in self.offered[t.pk]]
+
+
+def load_catalogue() -> Catalogue:
+    return cached("booking-catalogue", depends_on=[SETUP], compute=load_catalogue_fresh)
+
+
+def load_catalogue_fresh() -> Catalogue:
+    """The catalogue from the database: three queries."""
+    lengths = tuple(TreatmentLength.objects.bookable().select_related("treatment"))
+    ids = {length.pk for length in lengths}
+    offered = defaultdict(list)
+    for therapist_id, length_id in Therapist.lengths.through.objects.filter(treatmentlength_id__in=ids).values_list(
+        "therapist_id", "treatmentlength_id"
+    ):
+        offered[therapist_id].append(length_id)
+    therapists = tuple(Therapist.objects.active().filter(pk__in=offered.keys()))
+    return Catalogue(
+        lengths=lengths,
+        therapists=therapists,
+        offered={t.pk: tuple(sorted(offered[t.pk])) for t in therapists},
+        _lengths_by_id={length.pk: length for length in lengths},
+    )
