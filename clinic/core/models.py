@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from .versions import SETUP, VersionedModel, cached
+from .versions import CLINIC, SETUP, VersionedModel, cached
 
 
 class Weekday(models.IntegerChoices):
@@ -24,6 +24,10 @@ class Weekday(models.IntegerChoices):
 
 class ClinicSettings(VersionedModel):
     """The clinic's own details and booking policy: one row, edited by the manager in admin."""
+
+    # Its own version (read on every page) and the set-up's (the booking policy is an input of
+    # availability): editing a therapist does not make every page read the settings again.
+    bumps_versions = (CLINIC, SETUP)
 
     name = models.CharField(max_length=100, default="Example Physio & Massage (demo)")
     phone = PhoneNumberField(default="+441632960000", help_text="Shown on every page as a tap-to-call link.")
@@ -82,7 +86,7 @@ class ClinicSettings(VersionedModel):
     def load(cls) -> "ClinicSettings":
         """The settings, from the shared cache while nobody has edited them (read on most pages).
         Treat the result as read-only: within a request every caller gets the same object."""
-        return cached("clinic-settings", depends_on=[SETUP], compute=cls.load_fresh)
+        return cached("clinic-settings", depends_on=[CLINIC], compute=cls.load_fresh)
 
     @classmethod
     def load_fresh(cls) -> "ClinicSettings":

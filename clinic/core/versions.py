@@ -2,10 +2,11 @@
 
 Each input has a *version*: a random token kept in the shared cache (Redis in production, so every
 web host agrees) under a name such as `setup` (what the manager edits: clinic settings, therapists
-and the lengths they offer, hours, absences, closures, treatments) or `diary:<therapist id>`
-(that therapist's appointments). A cached value's key includes the current version of every input
-it was computed from, so a write never has to find and delete what it made stale: it gives its
-inputs new versions (`bump`) and the old entries are simply never read again (they expire).
+and the lengths they offer, hours, absences, closures, treatments), `clinic` (the clinic settings
+alone) or `diary:<therapist id>` (that therapist's appointments). A cached value's key includes
+the current version of every input it was computed from, so a write never has to find and delete
+what it made stale: it gives its inputs new versions (`bump`) and the old entries are simply never
+read again (they expire).
 
 `bump` sets the new versions at once *and* again after the transaction commits. The first makes
 the writer's own transaction (and a test, which never commits) read fresh values; the second
@@ -37,6 +38,7 @@ from django.db import models, transaction
 logger = logging.getLogger(__name__)
 
 SETUP = "setup"
+CLINIC = "clinic"  # the clinic settings row alone (its saves bump SETUP too)
 # Part of every key: raise it when the shape of what is cached changes, so a deploy never reads
 # values pickled by the previous code.
 FORMAT = "1"
@@ -64,6 +66,12 @@ def _cache_failed(error: Exception) -> None:
     global _down_until
     _down_until = time.monotonic() + OUTAGE_BACKOFF_SECONDS
     logger.warning("cache unavailable, computing instead for %ss: %r", OUTAGE_BACKOFF_SECONDS, error)
+
+
+def forget_outage() -> None:
+    """Try the cache again at once (tests, after pointing it back at a live server)."""
+    global _down_until
+    _down_until = 0.0
 
 
 def current(names: Iterable[str]) -> dict[str, str] | None:

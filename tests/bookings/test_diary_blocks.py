@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from bookings.diary import Badge, BlockExtension, Line, Viewer, load_day, register, unregister
 from bookings.models import Appointment, Patient
-from clinic.core.models import ClinicSettings
 from clinic.core.roles import THERAPIST
 from tests.bookings.diary_support import book, ensure_roles_exist, staff
 from tests.conftest import at
@@ -101,16 +100,15 @@ FIRST_VISIT = BlockExtension(
 
 
 def test_an_extension_adds_badges_lines_and_attributes_within_the_same_queries(
-    client, receptionist, alice, patient, lengths, next_monday, django_assert_num_queries
+    client, receptionist, alice, patient, lengths, next_monday, clinic_settings, django_assert_num_queries
 ):
     book(patient, alice, lengths[30], at(next_monday, "09:00"))
     book(patient, alice, lengths[30], at(next_monday, "11:00"))
-    ClinicSettings.load()
     client.force_login(receptionist)
-    with django_assert_num_queries(10):  # as tests/bookings/test_diary_queries.py counts them
+    with django_assert_num_queries(9):  # as tests/bookings/test_diary_queries.py counts them
         client.get(DIARY, {"date": next_monday.isoformat()})
 
-    with registered(FIRST_VISIT), django_assert_num_queries(10):
+    with registered(FIRST_VISIT), django_assert_num_queries(9):
         page = client.get(DIARY, {"date": next_monday.isoformat()}).content.decode()
 
     assert page.count('<span class="badge badge-new" title="First visit">New</span>') == 1

@@ -1,0 +1,118 @@
+"""Version-keyed caching (clinic.core.versions): a write makes stale values unreachable, after
+commit too, and a dead cache means computing, never an error."""
+
+import socket
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from clinic.core import versions
+from clinic.core.models import ClinicSettings
+
+pytestmark = pytest.mark.django_db
+
+
+class Counter:
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return f"value {self.calls}"
+
+
+def test_a_value_is_computed_once_while_its_inputs_keep_their_versions():
+    compute = Counter()
+    assert versions.cached("thing", depends_on=["a", "b"], compute=compute) == "value 1"
+    assert versions.cached("thing", depends_on=["a", "b"], compute=compute) == "value 1"
+    assert compute.calls == 1
+
+
+def test_bumping_any_input_makes_the_value_computed_again_and_others_stay():
+    thing, other = Counter(), Counter()
+    versions.cached("thing", depends_on=["a", "b"], compute=thing)
+    versions.cached("other", depends_on=["c"], compute=other)
+
+    versions.bump("b")
+
+    assert versions.cached("thing", depends_on=["a", "b"], compute=thing) == "value 2"
+    assert versions.cached("other", depends_on=["c"], compute=other) == "value 1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_bumps_again_after_its_transaction_commits():
+    """Between the bump inside the transaction and the commit, another request can only read the
+    old rows; whatever it caches then must not survive the commit."""
+    compute = Counter()
+    with transaction.atomic():
+        versions.bump("a")
+        # Another request, meanwhile, caches what it sees under the version bumped above.
+        versions.cached("thing", depends_on=["a"], compute=compute)
+        assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 1"
+    assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 2"
+
+
+def test_cached_many_computes_only_what_is_missing_in_one_call():
+    loads = []
+
+    def compute(items):
+        loads.append(sorted(items))
+        return {item: f"{item}!" for item in items}
+
+    keys = {n: (f"item:{n}", [f"v{n}"]) for n in (1, 2, 3)}
+    assert versions.cached_many(keys, compute) == {1: "1!", 2: "2!", 3: "3!"}
+    versions.bump("v2")
+    assert versions.cached_many(keys, compute) == {1: "1!", 2: "2!", 3: "3!"}
+    assert loads == [[1, 2, 3], [2]]
+
+
+def test_saving_a_versioned_model_bumps_its_versions():
+    clinic_settings = ClinicSettings.load()
+    before = versions.current([versions.CLINIC, versions.SETUP])
+    clinic_settings.min_notice_minutes = 60
+    clinic_settings.save()
+    after = versions.current([versions.CLINIC, versions.SETUP])
+    assert before[versions.CLINIC] != after[versions.CLINIC]
+    assert before[versions.SETUP] != after[versions.SETUP]
+    assert ClinicSettings.load().min_notice_minutes == 60
+
+
+def test_bulk_writes_bump_too(alice):
+    from therapists.models import WorkingHours
+
+    before = versions.current([versions.SETUP])
+    WorkingHours.objects.filter(therapist=alice, weekday=0, start="09:00").update(end="12:00")
+    assert versions.current([versions.SETUP]) != before
+
+
+def test_changing_the_lengths_a_therapist_offers_bumps_the_set_up(alice, lengths):
+    before = versions.current([versions.SETUP])
+    alice.lengths.remove(lengths[60])
+    assert versions.current([versions.SETUP]) != before
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the socket is
+
+
+@pytest.fixture
+def dead_cache():
+    """The shared cache pointed at a port nobody listens on (Redis down)."""
+    cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+    }
+    with override_settings(CACHES={"default": cache}):
+        yield
+    versions.forget_outage()
+
+
+def test_a_dead_cache_means_computing_every_time(dead_cache):
+    compute = Counter()
+    assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 1"
+    assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 2"
+    versions.bump("a")  # no error either
+    assert versions.current(["a"]) is None
