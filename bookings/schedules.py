@@ -177,6 +177,10 @@ def find_free_starts(
     if cache and online and ignore_appointment_id is None:
         return _cached_free_starts(ids, length, first_day, last_day, now, policy)
     schedules, closed = load_schedules(ids, first_day, last_day, ignore_appointment_id=ignore_appointment_id)
+    return _ask_engine(schedules, closed, first_day, last_day, length, now, policy, online)
+
+
+def _ask_engine(schedules, closed, first_day, last_day, length, now, policy, online):
     return free_starts(
         schedules=schedules,
         days=days_between(first_day, last_day),
@@ -189,6 +193,27 @@ def find_free_starts(
         last_day=policy.last_day(now) if online else None,
         closures=closed,
     )
+
+
+def free_and_held_on_day(
+    *, therapist_ids: Sequence[int], length: TreatmentLength, day: date, online: bool = True
+) -> tuple[dict[int, list[datetime]], dict[int, timedelta]]:
+    """From one load of the day (from the database, for the booking lock): each therapist's free
+    starts, and the time their appointments already hold that day (clearing-up time included), by
+    which "no preference" shares the work out."""
+    now = timezone.now()
+    policy = BookingPolicy.from_settings()
+    schedules, closed = load_schedules(therapist_ids, day, day)
+    found = _ask_engine(schedules, closed, day, day, length, now, policy, online)
+    day_start, day_end = local_day_bounds(day)
+    held = {
+        schedule.therapist_id: sum(
+            (min(e, day_end) - max(s, day_start) for s, e in schedule.busy if s < day_end and e > day_start),
+            timedelta(0),
+        )
+        for schedule in schedules
+    }
+    return {t: found[t][day] for t in therapist_ids}, held
 
 
 # --- the per-therapist-day cache ------------------------------------------------------------------

@@ -14,6 +14,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from clinic.core.versions import VersionedModel, VersionedQuerySet
+
 
 class Outcome(models.TextChoices):
     """What a "Yes" to a question means, and (for an answer set) what its answers add up to."""
@@ -65,13 +67,16 @@ class ScreeningQuestion(models.Model):
         }
 
 
-class QuestionnaireVersionQuerySet(models.QuerySet):
+class QuestionnaireVersionQuerySet(VersionedQuerySet):
     def latest_published(self):
         return self.order_by("-number").first()
 
 
-class QuestionnaireVersion(models.Model):
+class QuestionnaireVersion(VersionedModel):
     """The questions exactly as they were asked from `published_at` until the next version."""
+
+    # Which version is current is read on every booking step (`current_questionnaire`, cached).
+    bumps_versions = ("questionnaire",)
 
     number = models.PositiveIntegerField(unique=True)
     questions = models.JSONField(default=list, help_text="The active questions, in order, as asked.")

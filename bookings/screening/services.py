@@ -14,6 +14,8 @@ from django.apps import apps as global_apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.core.versions import cached
+
 from .. import notifications
 from ..consents import Purpose
 from ..models import AnswerSet, Appointment, Patient, QuestionnaireVersion, ScreeningQuestion, ScreeningStatus
@@ -67,7 +69,12 @@ def save_question(*, question: ScreeningQuestion, by_user=None) -> Questionnaire
 
 def current_questionnaire() -> QuestionnaireVersion:
     """The version patients are asked now. Publishes one from the active questions if none has
-    been published yet (a new database whose questions were added by hand)."""
+    been published yet (a new database whose questions were added by hand). Read from the shared
+    cache: publishing a version bumps its version key (`clinic.core.versions`)."""
+    return cached("questionnaire-current", depends_on=["questionnaire"], compute=_current_questionnaire_fresh)
+
+
+def _current_questionnaire_fresh() -> QuestionnaireVersion:
     return QuestionnaireVersion.objects.latest_published() or publish_questionnaire()
 
 
@@ -91,6 +98,9 @@ def ensure_default_questions(*, apps=global_apps) -> None:
 
 
 def _version(number: int) -> QuestionnaireVersion:
+    current = current_questionnaire()
+    if current.number == number:  # nearly always: no query
+        return current
     version = QuestionnaireVersion.objects.filter(number=number).first()
     if version is None:
         raise ScreeningError("Our health questions have changed. Please answer them again.")

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -26,8 +25,8 @@ from therapists.models import Therapist
 
 from .. import notifications
 from ..catalogue import load_catalogue
-from ..models import Appointment, Patient, TreatmentLength, local_day_bounds
-from ..schedules import BookingPolicy, diary_version, find_free_starts
+from ..models import Appointment, Patient, TreatmentLength
+from ..schedules import BookingPolicy, diary_version, find_free_starts, free_and_held_on_day
 from ..screening import services as screening_services
 from ..screening.questions import Answers
 from .consents import record_consents
@@ -94,17 +93,6 @@ def patient_overlaps(*, patient: Patient, start: datetime, end: datetime, exclud
         .exclude(pk=exclude_id)
         .select_related("therapist")
     )
-
-
-def _booked_minutes_on_day(therapist_ids, day) -> dict[int, int]:
-    start, end = local_day_bounds(day)
-    rows = (
-        Appointment.objects.holding_time()
-        .filter(therapist_id__in=therapist_ids, start__gte=start, start__lt=end)
-        .values("therapist_id")
-        .annotate(total=Sum("length__minutes"))
-    )
-    return {r["therapist_id"]: r["total"] for r in rows}
 
 
 def nearest_free_starts(
@@ -247,12 +235,12 @@ def create_booking(
 ) -> Appointment:
     """Book `length` at `start` with `therapist`, or with whoever is free if None.
 
-    With no preference, the free therapist with the fewest booked minutes that day is chosen.
+    With no preference, the free therapist whose appointments hold the least time that day is
+    chosen.
     Finds or creates the patient by phone. A repeated call with the same `idempotency_key`
     returns the appointment the first call made, even when the calls run at the same time (the
-    key is looked for under the lock; callers that may see the same key often, like the booking
-    form, look for it first too). Writes the confirmation and reminder SMS rows. Availability is
-    loaded once, under the lock.
+    key is looked for under the lock, before any other check). Writes the confirmation and
+    reminder SMS rows. Availability is loaded once, under the lock.
 
     Raises `SlotUnavailable` (with the three nearest free starts) if the time is not free,
     `Busy` (the same, with "please try again") if another transaction held the therapist's lock
@@ -270,8 +258,6 @@ def create_booking(
     if isinstance(patient, Patient) and patient.erased_at:
         raise BookingError("This patient's details were erased; book them as a new patient.")
     ids = candidates(length, therapist, online_rules=online_rules)
-    if online_rules:
-        check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
     if screening is not None:
         screening_services.plan_booking_answers(answers=screening, patient=None)  # refer answers: refused early
     for attempt in range(UNIQUE_CLASH_ATTEMPTS):
@@ -357,10 +343,16 @@ def _book_under_lock(
         key = appointment_fields["idempotency_key"]
         if key and (existing := _booked_with_key(key)):
             return existing
+        if online_rules:
+            # After the key: a form sent again after its time came too close still lands on
+            # what it booked. (Checking the clock under the lock costs nothing: no query.)
+            check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
         known = _known_patient(patient)
         if online_rules:
             _refuse_patient_overlap(known, length, start)
-        free = free_therapists_at(ids, length, start, online=online_rules)
+        day = timezone.localtime(start).date()
+        free_by_therapist, held = free_and_held_on_day(therapist_ids=ids, length=length, day=day, online=online_rules)
+        free = [t for t in ids if start in free_by_therapist[t]]
         if not free and not online_rules and therapist is not None:
             # Reception may book a named therapist outside the grid or their hours (a patient
             # who phones), but never over another appointment.
@@ -370,10 +362,10 @@ def _book_under_lock(
         if not free:
             raise _not_free_refusal(ids, length, start) if online_rules else SlotUnavailable()
         if len(free) > 1:
-            minutes = _booked_minutes_on_day(free, timezone.localtime(start).date())
-            free.sort(key=lambda t: (minutes.get(t, 0), ids.index(t)))
+            free.sort(key=lambda t: (held.get(t, timedelta(0)), ids.index(t)))
         booked_patient = _patient_for(patient, known)
-        plan = screening and screening_services.plan_booking_answers(answers=screening, patient=booked_patient)
+        # A patient new to the clinic has no earlier answers to look for.
+        plan = screening and screening_services.plan_booking_answers(answers=screening, patient=known)
         appointment = Appointment(
             patient=booked_patient,
             therapist=locked.get(free[0]) or therapist,

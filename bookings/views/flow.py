@@ -185,9 +185,6 @@ def details(request):
 
     if request.POST.get("action") == "refer":
         return _refer(request)
-    if already := _booked_with_token(request.POST.get("token", "")):
-        # The same form again (double tap, refresh, Back and resubmit): show what it booked.
-        return redirect("bookings:confirmation", token=tokens.confirmation_token(already))
     form = DetailsForm(request.POST, earlier=screening_session.earlier_answers(request))
     if not form.is_valid() and form.needs_referral:
         # Kept server-side: if this browser now books with other answers, staff see both sets.
@@ -260,14 +257,6 @@ def _recent_token_for(request, appointment: Appointment) -> str:
         except tokens.BadToken:
             continue
     return ""
-
-
-def _booked_with_token(token: str) -> Appointment | None:
-    try:
-        key = tokens.read_idempotency_token(token)
-    except tokens.BadToken:
-        return None
-    return Appointment.objects.filter(idempotency_key=key).first()
 
 
 def _slot_key(query: dict) -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from bookings.models import Appointment, TreatmentLength
 from tests.bookings.conftest import choice, details
+from tests.bookings.screening_support import seeded_questionnaire
 from tests.conftest import at, make_therapist
 
 pytestmark = pytest.mark.django_db
@@ -91,14 +92,15 @@ def test_a_full_diary_costs_one_load_more_for_next_available(
 
 
 # The booking POST, as production runs it (transactions committed; BEGIN and COMMIT are counted):
-# the form's one-time token looked up (1); BEGIN, the therapist's row lock, the token again under
-# the lock, the patient by phone (4); the therapist's appointments that day (1: the rest of
-# availability's inputs come from the set-up snapshot); the new patient and its history row (2),
-# the appointment and its history row (2); the confirmation and the reminder texts (2); COMMIT.
-BOOKING_POST = 13
-# "No preference" adds the count of each free therapist's booked minutes that day (to share the
-# work out evenly).
-BOOKING_POST_ANY = 14
+# BEGIN, the therapist's row lock, the form's one-time token (a repeated form finds its booking),
+# the patient by phone (4); the therapist's appointments that day (1: the rest of availability's
+# inputs come from the cached set-up snapshot); the new patient and its history row (2), the
+# appointment and its history row (2); the health answers (1) and the consents ticked (2: to the
+# answers' use, to the booking's terms); the confirmation and the reminder texts (2); COMMIT.
+BOOKING_POST = 15
+# "No preference" costs the same: who is free, and how much of the day each already has booked
+# (to share the work out), come from the same load of their appointments.
+BOOKING_POST_ANY = 15
 
 
 @pytest.mark.postgres
@@ -108,6 +110,7 @@ def test_a_booking_post_costs_at_most_15_queries_with_its_texts(
     client, lengths, eight, next_monday, clinic_settings, django_assert_num_queries, who, budget
 ):
     therapist = eight[0] if who == "named" else None
+    seeded_questionnaire()  # the health questions, as a transactional test's flush removed them
     client.post(reverse("bookings:details"), details(lengths[45], therapist, at(next_monday, "09:00")))
     ContentType.objects.get_for_model(Appointment)  # cached in the process after its first use
 
@@ -119,6 +122,7 @@ def test_a_booking_post_costs_at_most_15_queries_with_its_texts(
     assert budget <= 15
     booked = Appointment.objects.get(start=at(next_monday, "10:00"))
     assert booked.sms_messages.count() == 2
+    assert booked.answer_sets.count() == 1
 
 
 # Showing the details page for a chosen time checks it is still free, from the cached days.
@@ -130,6 +134,7 @@ def test_the_details_page_checks_the_time_from_the_cache(
 ):
     panel(client, lengths[45], eight[0], next_monday)
     url = reverse("bookings:details")
+    client.get(url, choice(lengths[45], eight[0]) | {"start": f"{next_monday.isoformat()}T09:00"})
     query = choice(lengths[45], eight[0]) | {"start": f"{next_monday.isoformat()}T10:00"}
     with django_assert_num_queries(DETAILS_PAGE_WARM):
         response = client.get(url, query)
