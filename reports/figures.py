@@ -150,7 +150,7 @@ class Report:
 
 
 def build_report(period: Period, *, now: datetime | None = None) -> Report:
-    """Every figure for `period`, in ten queries whatever its length."""
+    """Every figure for `period`, in nine queries whatever its length (the clinic settings come from the cache)."""
     now = now or timezone.now()
     start, end = period.bounds
     notice_hours = ClinicSettings.load().cancellation_notice_hours

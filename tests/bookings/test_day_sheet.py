@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings.models import Appointment, Patient
+from clinic.core.models import ClinicSettings
 from clinic.core.roles import MANAGER, THERAPIST
 from tests.bookings.diary_support import book, ensure_roles_exist, staff
 from tests.conftest import at, make_therapist
@@ -103,6 +104,7 @@ def test_the_sheet_costs_the_same_queries_for_a_quiet_day_and_a_busy_one(
     client, receptionist, patient, alice, lengths, day
 ):
     client.force_login(receptionist)
+    ClinicSettings.load()  # the settings row a real clinic has; from the cache after its first read
     book(patient, alice, lengths[30], at(day, "09:00"))
     sheet(client, day)
     with CaptureQueriesContext(connection) as quiet:

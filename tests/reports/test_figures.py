@@ -171,14 +171,15 @@ def test_texts_sent_failed_and_segments_charged(db):
     assert sms.segments == 10
 
 
-def test_the_figures_cost_ten_queries_for_a_week_and_for_a_year(week):
+def test_the_figures_cost_nine_queries_for_a_week_and_for_a_year(week):
     year = Period(date(2029, 7, 1), date(2030, 6, 30))
-    ClinicSettings.load()
+    ClinicSettings.load()  # inserts the row a real clinic has (which bumps its cache version)
+    ClinicSettings.load()  # and caches it: the report reads the settings from the cache
     with CaptureQueriesContext(connection) as for_a_week:
         build_report(WEEK, now=NOW)
     with CaptureQueriesContext(connection) as for_a_year:
         build_report(year, now=NOW)
-    assert len(for_a_week) == len(for_a_year) == 10
+    assert len(for_a_week) == len(for_a_year) == 9
 
 
 def test_a_clock_change_day_counts_the_hours_worked(lengths):
