@@ -11,6 +11,7 @@ class BookingsConfig(AppConfig):
         from . import diary
         from . import personal_data as bookings_personal_data
         from .course_texts import CourseKind
+        from .diary.reception import EXTENSION as reception_details
         from .glance import screening_to_review, todays_appointments
         from .notifications import Kind
         from .screening import personal_data as screening_personal_data
@@ -25,4 +26,5 @@ class BookingsConfig(AppConfig):
         personal_data.register(screening_personal_data.CONSENTS)
         glance.register(screening_to_review)
         diary.register(screening_badge)
+        diary.register(reception_details)
         personal_data.register(bookings_personal_data.COURSES)

@@ -24,6 +24,7 @@ from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointment
 from ..models import Appointment
 from ..services import (
     BookingError,
+    ChangedMeanwhile,
     PatientDetails,
     cancel_booking,
     create_booking,
@@ -33,7 +34,7 @@ from ..services import (
     set_status,
     update_note,
 )
-from . import course_views, diary_views, sheet_views
+from . import course_views, diary_views, move_views, sheet_views
 from .clinical import ClinicalAccessRecorded
 from .forms import MOVE_FIELDS, CancelForm, StaffAppointmentForm
 from .history import KeptHistoryAdmin
@@ -149,6 +150,7 @@ class AppointmentAdmin(ClinicalAccessRecorded, AppointmentScreeningMixin, PhoneS
                         "ends",
                         "source",
                         "screening_badge",
+                        "version",
                     ]
                 },
             ),
@@ -214,6 +216,10 @@ class AppointmentAdmin(ClinicalAccessRecorded, AppointmentScreeningMixin, PhoneS
             # The service refused a form that passed the early check (a time taken in between):
             # the transaction is rolled back; show the same form again with the service's message.
             request._booking_error = error.message
+            if isinstance(error, ChangedMeanwhile):
+                # Saving again, having read what changed, is then the receptionist's own choice.
+                request.POST = request.POST.copy()
+                request.POST["version"] = Appointment.objects.get(pk=object_id).updated_at.isoformat()
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -246,6 +252,7 @@ class AppointmentAdmin(ClinicalAccessRecorded, AppointmentScreeningMixin, PhoneS
                 therapist=obj.therapist,
                 length=obj.length,
                 by_user=request.user,
+                if_unchanged_since=parse_datetime(data.get("version") or ""),
             )
         if "note" in form.changed_data and can_view_clinical_notes(request.user):
             update_note(appointment=obj, note=data["note"], by_user=request.user)
@@ -310,7 +317,8 @@ class AppointmentAdmin(ClinicalAccessRecorded, AppointmentScreeningMixin, PhoneS
                 name="bookings_appointment_resend",
             ),
         ]
-        return course_views.urls(self) + sheet_views.urls(self) + extra + super().get_urls()
+        mine = course_views.urls(self) + sheet_views.urls(self) + move_views.urls(self)
+        return mine + extra + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "diary_url": diary_views.diary_url(timezone.localdate())}

@@ -24,6 +24,7 @@ from therapists.models import Therapist
 
 from ..diary import Viewer, load_day, load_week
 from ..diary.html import rows_html
+from ..diary.live import day_token
 from ..models import Appointment
 from ..services import BookingError, allowed_statuses, cancel_booking, resend_confirmation, set_status
 from .forms import CancelForm
@@ -134,14 +135,20 @@ class DiaryDayView(AdminPageView):
     def get(self, request):
         if not self.model_admin.has_view_permission(request):
             raise PermissionDenied
-        day = _day_from(request)
+        context = self.day_context(request, _day_from(request))
+        return TemplateResponse(request, "admin/bookings/diary_day.html", context)
+
+    def day_context(self, request, day: date) -> dict:
+        """Everything the day's page shows (the live diary draws its grid again from this)."""
         own = sees_only_own_appointments(request.user)
+        # The token first: a change made while the grid is read shows at the next poll.
+        token = day_token(day, only_therapist_user=request.user if own else None)
         viewer = self.viewer(request)
         diary = load_day(day, only_therapist_user=request.user if own else None, viewer=viewer)
         blocks = [block for column in diary.grid.columns for block in column.appointments] + diary.not_in_grid
         record_notes_shown(request, blocks, where=f"diary, {day:%a} {day.day} {day:%b %Y}")
         today = timezone.localdate()
-        context = self.context(
+        return self.context(
             request,
             f"Diary for {day:%A} {day.day} {day:%B %Y}",
             diary=diary,
@@ -155,8 +162,10 @@ class DiaryDayView(AdminPageView):
             add_url=reverse("admin:bookings_appointment_add"),
             can_book=viewer.can_book,
             changelist_url=reverse("admin:bookings_appointment_changelist"),
+            live_url=f"{reverse('admin:bookings_diary_live')}?date={day.isoformat()}&token={token}",
+            move_url=reverse("admin:bookings_appointment_move", args=[0]).replace("/0/", "/{pk}/"),
+            can_move=self.model_admin.has_change_permission(request),
         )
-        return TemplateResponse(request, "admin/bookings/diary_day.html", context)
 
 
 class DiaryWeekView(AdminPageView):

@@ -42,6 +42,9 @@ class StaffAppointmentForm(forms.ModelForm):
         help_text="A UK or international number. If it belongs to a patient already, that patient is booked.",
     )
     notify_patient = forms.BooleanField(label="Text the patient a confirmation", required=False, initial=True)
+    # When the appointment was last changed as this page was drawn: a move saved over a change made
+    # meanwhile at another desk is refused by the booking service instead of overwriting it.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     # Set by the admin when the booking service refused a form that passed these checks (a time
     # taken in between): the form is shown again carrying the service's own message.
@@ -53,6 +56,8 @@ class StaffAppointmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and "version" in self.fields:
+            self.initial["version"] = self.instance.updated_at.isoformat()
         if "patient" in self.fields:
             self.fields["patient"].required = False
             self.fields["patient"].help_text = "Type a name or phone number to find the patient."

@@ -6,11 +6,12 @@ blocks the page prints (and is where other features add badges and lines to a bl
 appointments.
 """
 
-from .blocks import Badge, Block, BlockExtension, Line, Links, Viewer, register, unregister
+from .blocks import Action, Badge, Block, BlockExtension, Line, Links, Viewer, register, unregister
 from .day import DayDiary, build_day, load_day
 from .week import build_week, load_week
 
 __all__ = [
+    "Action",
     "Badge",
     "Block",
     "BlockExtension",

@@ -68,6 +68,17 @@ class Line:
     css: str = ""
 
 
+@dataclass
+class Action:
+    """A link of its own beside the block, e.g. the patient's number to tap and call (the block is
+    a link to the appointment, so it cannot hold another link)."""
+
+    text: str
+    href: str
+    css: str = ""
+    label: str = ""  # what a screen reader says, when the text alone would not say what it does
+
+
 @dataclass(frozen=True)
 class Viewer:
     """What the person looking at the diary may do; extensions may show more or less by it."""
@@ -117,6 +128,7 @@ class Block:
     badges: list[Badge] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     attrs: dict[str, str] = field(default_factory=dict)  # extra attributes for the block's link
+    actions: list[Action] = field(default_factory=list)  # links beside the block, in its cell
 
     @property
     def holds_time(self) -> bool:
@@ -134,14 +146,18 @@ class BlockExtension:
     """An addition to every diary block, read in the diary's one appointment query.
 
     `values`: extra field paths for `values()` (e.g. "patient__phone"); `annotations`: name ->
-    a callable returning a query expression (a fresh one per query); `apply(block, row, viewer)`
-    then adds badges, lines, attrs or title text from the row (a dict with those keys too).
+    a callable returning a query expression (a fresh one per query); `prepare(rows, viewer)`, if
+    given, runs once with every row; `apply(block, row, viewer)` then adds badges, lines, attrs,
+    actions or title text from the row (a dict with those keys too).
     """
 
     name: str
     apply: Callable[[Block, Mapping[str, Any], Viewer], None]
     values: tuple[str, ...] = ()
     annotations: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
+    # Once per page, before `apply`: may add keys to the rows from a few set-based queries, where
+    # a per-row subquery would cost a probe per block (a fixed number of queries, never per row).
+    prepare: Callable[[list[dict], Viewer], None] | None = None
 
 
 _extensions: dict[str, BlockExtension] = {}
@@ -191,6 +207,10 @@ def make_blocks(
     """
     blocks = []
     extensions = list(_extensions.values())
+    rows = rows if isinstance(rows, list) else list(rows)
+    for extension in extensions:
+        if extension.prepare is not None:
+            extension.prepare(rows, viewer)
     names = therapist_names or {}
     # Status labels are lazy translations: resolve each once per page, not once per block.
     statuses = {value: (str(label), SafeString(f"status-{value}")) for value, label in Appointment.Status.choices}

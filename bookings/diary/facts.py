@@ -1,30 +1,34 @@
 """What reception needs to know about an appointment besides its time, for the diary's blocks and
-the day sheet: the patient's first visit, "session 2 of 6", how the confirmation text fared, and
-the patient's other appointments that day (overlapping ones flagged).
+the day sheet: the patient's first visit, "session 2 of 6", how the confirmation text fared, a
+reminder that failed, and the patient's other appointments that day (an overlapping one first).
 
-Loaded for any set of appointments in at most four queries, whatever their number.
+The cheap facts are annotations of the query that reads the appointments (`annotations()`, for
+`blocks.BlockExtension` and `with_facts`); the texts and the patient's other appointments are read
+for all the rows in two more queries (`load_texts_and_others`). So the diary and the day sheet
+cost the same few queries for them whatever the day's size; `facts_of` puts a row's together.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Min, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from clinic.sms.models import Message
 
 from ..course_texts import CourseKind
-from ..courses import session_label, session_numbers
-from ..models import Appointment, Course
+from ..models import Appointment, local_day_bounds
 from ..notifications import Kind
 
+Status = Appointment.Status
+HOLDING = frozenset(str(status) for status in Status.holding_time())
 # The texts that tell the patient when to come; the latest one is the one that matters.
-CONFIRMING_KINDS = (Kind.BOOKING_CONFIRMATION, Kind.TIME_CHANGE, CourseKind.COURSE_BOOKED)
-FAILED = {Message.Status.FAILED, Message.Status.UNDELIVERED}
+CONFIRMING_KINDS = [Kind.BOOKING_CONFIRMATION, Kind.TIME_CHANGE]
+FAILED = [Message.Status.FAILED, Message.Status.UNDELIVERED]
 
 # The latest confirming text's status, in words reception can act on ("" when none was sent).
 TEXT_LABELS = {
@@ -40,37 +44,44 @@ TEXT_LABELS = {
 
 @dataclass(frozen=True)
 class OtherVisit:
-    """Another appointment the same patient holds around this one."""
+    """Another appointment the same patient holds that day."""
 
-    start: datetime
-    end: datetime
+    times: str  # "15:00–15:30", local
     therapist_name: str
     overlaps: bool
+    more: int = 0  # how many further ones that day
 
     @property
     def text(self) -> str:
-        local = timezone.localtime(self.start)
         verb = "Overlaps" if self.overlaps else "Also"
-        return f"{verb}: {local:%H:%M}–{timezone.localtime(self.end):%H:%M} with {self.therapist_name}"
+        more = f" and {self.more} more" if self.more else ""
+        return f"{verb}: {self.times} with {self.therapist_name}{more}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Facts:
     first_visit: bool = False
     session: str = ""  # "session 2 of 6"
     text_state: str = ""  # queued / sent / delivered / failed / unknown, or "" for no text
     text_label: str = ""
     reminder_failed: bool = False
-    others: list[OtherVisit] = field(default_factory=list)
+    other: OtherVisit | None = None
 
     @property
     def overlapping(self) -> bool:
-        return any(other.overlaps for other in self.others)
+        return bool(self.other and self.other.overlaps)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Something reception should act on: a text that did not arrive, or a double booking."""
+        return self.text_state in ("failed", "unknown") or self.reminder_failed or self.overlapping
 
     def badges(self) -> list[tuple[str, str]]:
         """(kind, words) for everything worth a glance, the ones to act on first. Words, not
         colour alone: the kind only styles them."""
-        out = [("warning", other.text) for other in self.others if other.overlaps]
+        out = []
+        if self.overlapping:
+            out.append(("warning", self.other.text))
         if self.text_state in ("failed", "unknown"):
             out.append(("warning", self.text_label))
         if self.reminder_failed:
@@ -79,88 +90,161 @@ class Facts:
             out.append(("info", "First visit"))
         if self.session:
             out.append(("info", self.session.capitalize()))
-        out += [("info", other.text) for other in self.others if not other.overlaps]
+        if self.other and not self.other.overlaps:
+            out.append(("info", self.other.text))
         return out
 
-    @property
-    def needs_attention(self) -> bool:
-        """Something reception should act on: a text that did not arrive, or a double booking."""
-        return self.text_state in ("failed", "unknown") or self.reminder_failed or self.overlapping
+
+# --- the annotations --------------------------------------------------------------------------
 
 
-def load_facts(appointments) -> dict[int, Facts]:
-    """{appointment id: Facts} for `appointments` (any statuses), in at most four queries."""
-    appointments = list(appointments)
-    if not appointments:
+def _course_sessions():
+    return Appointment.objects.filter(course_id=OuterRef("course_id")).exclude(status=Status.CANCELLED).order_by()
+
+
+def _count(queryset, by: str):
+    return Subquery(queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1])
+
+
+def annotations() -> dict[str, Any]:
+    """name -> a callable making a fresh expression (a query may use each expression once): the
+    facts that cost one index probe per row. The texts and the patient's other appointments are
+    read for all the rows at once instead (`load_texts_and_others`): as subqueries they made a
+    1,000-block diary's query about seventy times slower."""
+    return {
+        "fact_first_visit": lambda: (
+            ~Exists(
+                Appointment.objects.filter(patient_id=OuterRef("patient_id"), start__lt=OuterRef("start")).exclude(
+                    status__in=[Status.CANCELLED, Status.NO_SHOW]
+                )
+            )
+        ),
+        "fact_course_place": lambda: _count(_course_sessions().filter(start__lte=OuterRef("start")), "course_id"),
+        "fact_course_total": lambda: _count(_course_sessions(), "course_id"),
+    }
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What `load_texts_and_others` found for one appointment."""
+
+    text: str = ""  # the latest confirming text's status
+    reminder_failed: bool = False
+    other: OtherVisit | None = None
+
+
+def _get(row, name):
+    if isinstance(row, Mapping):
+        return row[name]
+    if name == "therapist__name":
+        return row.therapist.name
+    return getattr(row, name)
+
+
+def _visit(row) -> dict:
+    return {
+        "pk": _get(row, "pk"),
+        "patient_id": _get(row, "patient_id"),
+        "start": _get(row, "start"),
+        "end": _get(row, "end"),
+        "therapist__name": _get(row, "therapist__name"),
+    }
+
+
+def load_texts_and_others(rows) -> dict[int, Seen]:
+    """{appointment id: Seen} for rows (`values()` dicts or appointments with pk, patient_id,
+    therapist_id, course_id, status, start, end and therapist__name), in two queries whatever their
+    number: the texts about them (and their courses), and the same patients' time-holding
+    appointments with other therapists on those days.
+
+    The rows must be every appointment of their therapists on their days (a diary page, a day
+    sheet): the queries name them by therapists and days, not by a list of ids, so they stay cheap
+    for a thousand blocks.
+    """
+    rows = list(rows)
+    if not rows:
         return {}
-    facts = {a.pk: Facts() for a in appointments}
-    _first_visits(appointments, facts)
-    numbers = session_numbers(appointments)
-    for a in appointments:
-        facts[a.pk].session = session_label(numbers, a.pk)
-    _texts(appointments, facts)
-    _others(appointments, facts)
-    return facts
+    tz = timezone.get_current_timezone()
+    therapists = {_get(r, "therapist_id") for r in rows}
+    days = {_get(r, "start").astimezone(tz).date() for r in rows}
+    first, last = local_day_bounds(min(days))[0], local_day_bounds(max(days))[1]
+    scope = Appointment.objects.filter(therapist_id__in=therapists, start__lt=last, end__gt=first)
 
-
-def _first_visits(appointments, facts) -> None:
-    """A first visit is the patient's earliest appointment that was not cancelled or missed."""
-    counted = Appointment.objects.exclude(status__in=[Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW])
-    firsts = dict(
-        counted.filter(patient_id__in={a.patient_id for a in appointments})
-        .values("patient_id")
-        .annotate(first=Min("start"))
-        .values_list("patient_id", "first")
+    about = Q(
+        about_type__model="appointment", about_id__in=scope.values("pk"), kind__in=[*CONFIRMING_KINDS, Kind.REMINDER]
     )
-    for a in appointments:
-        facts[a.pk].first_visit = firsts.get(a.patient_id) == a.start and a.status != Appointment.Status.NO_SHOW
-
-
-def _texts(appointments, facts) -> None:
-    appointment_type = ContentType.objects.get_for_model(Appointment)
-    course_type = ContentType.objects.get_for_model(Course)
-    course_ids = {a.course_id for a in appointments if a.course_id}
-    about = Q(about_type=appointment_type, about_id__in=[a.pk for a in appointments])
-    if course_ids:
-        about |= Q(about_type=course_type, about_id__in=course_ids, kind=CourseKind.COURSE_BOOKED)
-    latest, reminder = {}, {}
-    rows = (
-        Message.objects.filter(about)
+    if any(_get(r, "course_id") for r in rows):
+        about |= Q(
+            about_type__model="course",
+            about_id__in=scope.exclude(course_id=None).values("course_id"),
+            kind=CourseKind.COURSE_BOOKED,
+        )
+    latest, reminders = {}, {}
+    for model, about_id, kind, status in (
+        Message.objects.filter(about, about_type__app_label="bookings")
         .exclude(status=Message.Status.CANCELLED)
         .order_by("pk")
-        .values_list("about_type_id", "about_id", "kind", "status")
-    )
-    for type_id, about_id, kind, status in rows:
-        key = ("course" if type_id == course_type.pk else "appointment", about_id)
-        if kind in CONFIRMING_KINDS:
-            latest[key] = status
-        elif kind == Kind.REMINDER:
-            reminder[about_id] = status
-    for a in appointments:
-        # A session's own notice (a move) is newer than its course's text; else the course's.
-        status = latest.get(("appointment", a.pk)) or latest.get(("course", a.course_id))
-        if status in TEXT_LABELS:
-            facts[a.pk].text_state, facts[a.pk].text_label = TEXT_LABELS[status]
-        facts[a.pk].reminder_failed = reminder.get(a.pk) in FAILED
-
-
-def _others(appointments, facts) -> None:
-    """The patients' other time-holding appointments on the same local days, or overlapping."""
-    earliest = min(timezone.localtime(a.start).replace(hour=0, minute=0, second=0, microsecond=0) for a in appointments)
-    latest = max(a.end for a in appointments) + timedelta(days=1)
-    held = defaultdict(list)
-    for other in (
-        Appointment.objects.holding_time()
-        .filter(patient_id__in={a.patient_id for a in appointments}, start__lt=latest, end__gt=earliest)
-        .select_related("therapist")
-        .order_by("start")
+        .values_list("about_type__model", "about_id", "kind", "status")
     ):
-        held[other.patient_id].append(other)
-    for a in appointments:
-        day = timezone.localtime(a.start).date()
-        for other in held[a.patient_id]:
-            if other.pk == a.pk:
-                continue
-            overlaps = other.start < a.end and other.end > a.start
-            if overlaps or timezone.localtime(other.start).date() == day:
-                facts[a.pk].others.append(OtherVisit(other.start, other.end, other.therapist.name, overlaps))
+        if kind == Kind.REMINDER:
+            reminders[about_id] = status
+        else:
+            latest[(model, about_id)] = status
+
+    visits = [_visit(r) for r in rows if _get(r, "status") in HOLDING]
+    visits += (
+        Appointment.objects.filter(
+            patient_id__in=scope.values("patient_id"), status__in=list(HOLDING), start__lt=last, end__gt=first
+        )
+        .exclude(therapist_id__in=therapists)
+        .values("pk", "patient_id", "start", "end", "therapist__name")
+    )
+    held = defaultdict(list)
+    for visit in sorted(visits, key=lambda v: v["start"]):
+        visit["day"] = visit["start"].astimezone(tz).date()
+        held[visit["patient_id"]].append(visit)
+
+    seen = {}
+    for r in rows:
+        pk, start, end = _get(r, "pk"), _get(r, "start"), _get(r, "end")
+        day = start.astimezone(tz).date()
+        same_day = [o for o in held[_get(r, "patient_id")] if o["pk"] != pk and o["day"] == day]
+        overlapping = [o for o in same_day if o["start"] < end and o["end"] > start]
+        mention = (overlapping or same_day or [None])[0]
+        text = latest.get(("appointment", pk)) or latest.get(("course", _get(r, "course_id")), "")
+        seen[pk] = Seen(
+            text=text,
+            reminder_failed=reminders.get(pk) in FAILED,
+            other=OtherVisit(
+                f"{mention['start'].astimezone(tz):%H:%M}–{mention['end'].astimezone(tz):%H:%M}",
+                mention["therapist__name"],
+                bool(overlapping),
+                len(same_day) - 1,
+            )
+            if mention
+            else None,
+        )
+    return seen
+
+
+def with_facts(queryset):
+    """`queryset` (of appointments) with every fact annotated, for `facts_of(appointment)`."""
+    return queryset.annotate(**{name: make() for name, make in annotations().items()})
+
+
+def facts_of(row: Mapping[str, Any] | Appointment, seen: Seen | None = None) -> Facts:
+    """The facts from a `values()` row or an annotated appointment, with what
+    `load_texts_and_others` found for it."""
+    get = row.get if isinstance(row, Mapping) else lambda name, default=None: getattr(row, name, default)
+    seen = seen or Seen()
+    place, total = get("fact_course_place"), get("fact_course_total")
+    holds = get("status") in HOLDING
+    text_state, text_label = TEXT_LABELS.get(seen.text, ("", "")) if holds else ("", "")
+    return Facts(
+        first_visit=bool(get("fact_first_visit")) and holds,
+        session=f"session {place} of {total}" if place and total and get("status") != Status.CANCELLED else "",
+        text_state=text_state,
+        text_label=text_label,
+        reminder_failed=seen.reminder_failed and holds,
+        other=seen.other if holds else None,
+    )

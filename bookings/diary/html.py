@@ -43,7 +43,11 @@ def block_html(cell: Cell) -> str:
     for badge in block.badges:
         title = f' title="{_e(badge.title)}"' if badge.title else ""
         parts.append(f' <span class="badge {_e(badge.css)}"{title}>{_e(badge.label)}</span>')
-    parts.append("</a></td>")
+    parts.append("</a>")
+    for action in block.actions:
+        label = f' aria-label="{_e(action.label)}"' if action.label else ""
+        parts.append(f'<a class="block-action {_e(action.css)}" href="{_e(action.href)}"{label}>{_e(action.text)}</a>')
+    parts.append("</td>")
     return "".join(parts)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from therapists.models import Absence, Closure, Therapist, WorkingHours
 
 from ..models import Appointment, local_day_bounds
-from .facts import Facts, load_facts
+from .facts import Facts, facts_of, load_texts_and_others, with_facts
 
 
 @dataclass
@@ -58,15 +58,19 @@ def load_day_sheet(day: date, *, only_therapist_user=None) -> tuple[list[SheetPa
         away[absence.therapist_id].append(f"{text}: {absence.reason}" if absence.reason else text)
     closure = Closure.objects.filter(start_date__lte=day, end_date__gte=day).first()
     appointments = list(
-        Appointment.objects.holding_time()
-        .filter(therapist_id__in=ids, start__gte=day_start, start__lt=day_end)
-        .select_related("patient", "length__treatment", "therapist")
-        .order_by("start")
+        with_facts(
+            Appointment.objects.holding_time()
+            .filter(therapist_id__in=ids, start__gte=day_start, start__lt=day_end)
+            .select_related("patient", "length__treatment", "therapist")
+            .order_by("start")
+        )
     )
-    facts = load_facts(appointments)
+    seen = load_texts_and_others(appointments)
     per_therapist = defaultdict(list)
     for appointment in appointments:
-        per_therapist[appointment.therapist_id].append(SheetRow(appointment, facts[appointment.pk]))
+        per_therapist[appointment.therapist_id].append(
+            SheetRow(appointment, facts_of(appointment, seen[appointment.pk]))
+        )
     return [
         SheetPage(therapist=t, hours=", ".join(hours[t.pk]), away=away[t.pk], rows=per_therapist[t.pk])
         for t in therapists

@@ -30,13 +30,21 @@ from .booking import (
     lock_therapists,
     nearest_free_starts,
 )
-from .errors import BookingError, Busy, ChangeNotAllowed, NotOffered, SlotUnavailable
+from .errors import BookingError, Busy, ChangedMeanwhile, ChangeNotAllowed, NotOffered, SlotUnavailable
 
 
 def _refuse_unless_patient_may_change(appointment: Appointment) -> None:
     policy = change_policy(appointment)
     if not policy.allowed:
         raise ChangeNotAllowed(policy.refusal)
+
+
+def _changed_meanwhile(current: Appointment) -> str:
+    now = f"{current.local_start:%a %-d %b %H:%M} with {current.therapist}, {current.get_status_display().lower()}"
+    return (
+        f"{current.patient.name}'s appointment was changed at another desk meanwhile (it is now {now}). "
+        "Nothing was changed; check it and try again."
+    )
 
 
 def reschedule_booking(
@@ -47,6 +55,7 @@ def reschedule_booking(
     length: TreatmentLength | None = None,
     online_rules: bool = False,
     by_user=None,
+    if_unchanged_since: datetime | None = None,
 ) -> Appointment:
     """Move an appointment to another time, therapist or length, through the same guard.
 
@@ -55,7 +64,8 @@ def reschedule_booking(
     time must be one patients may book. Raises `SlotUnavailable` if the new time is taken,
     `Busy` (with the nearest free times) if another transaction held a lock past lock_timeout,
     `ChangeNotAllowed` inside the notice period, `NotOffered`, or `BookingError` if the
-    appointment is no longer active.
+    appointment is no longer active. With `if_unchanged_since` (the `updated_at` the page that
+    asked was drawn with), raises `ChangedMeanwhile` instead if anyone changed it since.
     """
     therapist = therapist or appointment.therapist
     length = length or appointment.length
@@ -65,6 +75,8 @@ def reschedule_booking(
         with transaction.atomic():
             lock_therapists({appointment.therapist_id, therapist.pk})
             current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if if_unchanged_since is not None and current.updated_at != if_unchanged_since:
+                raise ChangedMeanwhile(_changed_meanwhile(current))
             if not current.holds_time:
                 raise BookingError("Only a booked appointment can be moved.")
             if online_rules:

@@ -86,3 +86,10 @@ class ScreeningError(BookingError):
     """Health answers could not be taken (link expired, questions changed meanwhile, nothing to refer)."""
 
     default_message = "Sorry, we could not take your answers. Please phone us."
+
+
+class ChangedMeanwhile(BookingError):
+    """Someone else changed the appointment after this page was drawn; nothing was changed, so
+    their change is not overwritten. The message says what it is now."""
+
+    default_message = "This appointment was changed by someone else meanwhile. Nothing was changed."

@@ -3,9 +3,13 @@
 // page every few minutes so bookings made at another desk appear.
 (function () {
   "use strict";
-  var table = document.querySelector("table.diary-day[data-today='1']");
+  // Looked up each time: the live diary draws the table again when something changes.
+  function todaysTable() {
+    return document.querySelector("table.diary-day[data-today='1']");
+  }
 
   function markNow() {
+    var table = todaysTable();
     if (!table) return;
     var now = Date.now() / 1000;
     var rows = table.querySelectorAll("tbody tr[data-start]");
@@ -16,7 +20,7 @@
     }
   }
 
-  if (table) {
+  if (todaysTable()) {
     markNow();
     window.setInterval(markNow, 30 * 1000);
     // Only reload when nobody is in the middle of something on the page.
