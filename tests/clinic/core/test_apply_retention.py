@@ -38,6 +38,7 @@ def test_every_kind_of_record_has_a_rule():
         "callbacks.closed",
         "core.clinical_access",
         "codes.phone_codes",
+        "core.sessions",
     }
 
 
@@ -144,3 +145,18 @@ def test_a_text_whose_wording_was_removed_cannot_be_sent_again(seeded):
     message.refresh_from_db()
     with pytest.raises(SMSError, match="wording was removed"):
         resend_message(message=message)
+
+
+def test_expired_sessions_are_deleted_and_live_ones_kept(client, seeded):
+    from django.contrib.sessions.models import Session
+
+    client.get("/book/")  # a patient's session
+    session = client.session
+    session["bookings.screening.earlier"] = {"version": 1, "answers": {"pregnant": "yes"}}
+    session.save()
+    live = Session.objects.count()
+    assert live >= 1
+    with time_machine.travel(timezone.now() + timedelta(days=15), tick=False):
+        assert _counts(apply_retention(dry_run=True))["core.sessions"] == live
+        apply_retention()
+    assert not Session.objects.exists()
