@@ -92,12 +92,20 @@ def status_actions(model_admin, request, appointment: Appointment) -> dict:
     }
 
 
+# The live diary redraws itself; looking at the same page again within this is the same look.
+SAME_LOOK = timedelta(minutes=30)
+
+
 def record_notes_shown(request, shown, *, where: str) -> None:
     """Record who saw the notes on these diary blocks or day-sheet appointments (anything with
     `note` and `patient_id`): one row per patient whose note showed, if the viewer may see notes."""
     if can_view_clinical_notes(request.user):
         record_clinical_view(
-            user=request.user, patient_ids=[s.patient_id for s in shown if s.note], what="clinical note", where=where
+            user=request.user,
+            patient_ids=[s.patient_id for s in shown if s.note],
+            what="clinical note",
+            where=where,
+            unless_within=SAME_LOOK,
         )
 
 

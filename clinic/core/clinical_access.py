@@ -12,16 +12,29 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .models import ClinicalAccess
 from .personal_data import Applied, Category, Retention, Subject
 
 
-def record_clinical_view(*, user, patient_ids: Iterable[int], what: str, where: str = "") -> int:
+def record_clinical_view(
+    *, user, patient_ids: Iterable[int], what: str, where: str = "", unless_within: timedelta | None = None
+) -> int:
     """Record that `user` was shown `what` ("clinical note", "screening answers") of each patient
     in `patient_ids` (one row per patient, however many of their appointments were on the page).
-    Returns how many rows were written."""
-    ids = sorted({pk for pk in patient_ids if pk is not None})
+
+    With `unless_within`, a patient this user was shown the same `what` at the same `where`
+    less than that long ago is not recorded again: a diary left open redraws itself (live updates,
+    a reload every few minutes) and each redraw is the same look. Returns how many rows were written.
+    """
+    ids = {pk for pk in patient_ids if pk is not None}
+    if ids and unless_within is not None:
+        recent = ClinicalAccess.objects.filter(
+            by=user, what=what[:60], where=where[:120], at__gte=timezone.now() - unless_within, patient_id__in=ids
+        )
+        ids -= set(recent.values_list("patient_id", flat=True))
+    ids = sorted(ids)
     ClinicalAccess.objects.bulk_create(
         ClinicalAccess(by=user, by_username=user.get_username(), patient_id=pk, what=what[:60], where=where[:120])
         for pk in ids

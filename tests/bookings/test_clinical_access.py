@@ -1,8 +1,12 @@
 """Every view of a patient's clinical note or screening answers is recorded (who, when, which
 patient) and visible to managers; reception sees neither the notes nor the record list."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.services import PatientDetails, create_booking
 from clinic.core.models import ClinicalAccess
@@ -116,3 +120,17 @@ def test_the_day_sheet_records_the_notes_it_prints(client, thea, appointment):
 
     assert "Sore knee" in page
     assert [(r[1], r[2], r[3][:9]) for r in _records()] == [(appointment.patient_id, "clinical note", "day sheet")]
+
+
+def test_a_diary_left_open_records_one_look_per_half_hour(client, thea, appointment):
+    day = appointment.local_start.date().isoformat()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(thea)
+        client.get(reverse("admin:bookings_diary"), {"date": day})
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        client.get(reverse("admin:bookings_diary"), {"date": day})  # the live diary drawing itself again
+        assert len(_records()) == 1
+    with time_machine.travel(start + timedelta(minutes=25 + 10), tick=False):
+        client.get(reverse("admin:bookings_diary"), {"date": day})
+        assert len(_records()) == 2
