@@ -1,10 +1,13 @@
 """Playwright against Debian's Chromium (never a downloaded browser), screenshots kept under
 test-artifacts/ (git-ignored) so a failed CI run can be looked at."""
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from clinic.core.models import ClinicSettings, OpeningHours
 from tests.conftest import CHROMIUM
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
@@ -54,3 +57,28 @@ def audit(shots):
     from tests.browser.audit import Audit
 
     return Audit(shots)
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """Patients' pages are tested on a phone, in British English and the clinic's zone; reception's
+    tests override this with DESKTOP."""
+    return {**browser_context_args, "viewport": PHONE, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+@pytest.fixture
+def clinic(db):
+    """Transactional tests start from an empty database: the clinic's settings, weekday hours and
+    the data migration's health questions (a transactional test's flush removed them)."""
+    from tests.bookings.screening_support import seeded_questionnaire
+
+    for weekday in range(5):
+        OpeningHours.objects.create(weekday=weekday, opens="09:00", closes="17:00")
+    seeded_questionnaire()
+    return ClinicSettings.load()
+
+
+def choose_day(page, day) -> None:
+    """On the day-and-time page: pick `day` and wait for its times (htmx swaps them in)."""
+    page.locator(f"a.day-cell[href*='day={day.isoformat()}']").click()
+    expect(page.get_by_role("heading", name=re.compile(f"^Times on {day:%A}"))).to_be_visible()

@@ -11,25 +11,11 @@ from playwright.sync_api import expect
 from bookings import tokens
 from bookings.models import Appointment
 from bookings.services import create_booking
-from clinic.core.models import ClinicSettings, OpeningHours
-from tests.bookings.screening_support import seeded_questionnaire
-from tests.browser.conftest import PHONE
+from clinic.core.models import ClinicSettings
+from tests.browser.conftest import choose_day
 from tests.conftest import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": PHONE, "locale": "en-GB", "timezone_id": "Europe/London"}
-
-
-@pytest.fixture
-def clinic(db):
-    for weekday in range(5):
-        OpeningHours.objects.create(weekday=weekday, opens="09:00", closes="17:00")
-    seeded_questionnaire()  # the data migration's questions, which a transactional test's flush removed
-    return ClinicSettings.load()
 
 
 @pytest.fixture
@@ -64,8 +50,7 @@ def test_every_step_of_the_booking_flow_passes_the_audit(
     expect(page.get_by_role("heading", name="Choose a day")).to_be_visible()
     audit.check(page, "day")
 
-    page.locator(f"a.day-cell[href*='day={next_monday.isoformat()}']").click()
-    expect(page.get_by_role("heading", name=re.compile("^Times on Monday"))).to_be_visible()
+    choose_day(page, next_monday)
     audit.check(page, "time")
 
     page.get_by_role("link", name=re.compile("^11:00 on Monday")).click()
@@ -121,8 +106,7 @@ def test_every_step_of_managing_a_booking_passes_the_audit(page, live_server, au
     page.get_by_role("link", name="Move to another time").click()
     expect(page.get_by_role("heading", name="Move your appointment")).to_be_visible()
     audit.check(page, "move-day")
-    page.locator(f"a.day-cell[href*='day={next_monday.isoformat()}']").click()
-    expect(page.get_by_role("heading", name=re.compile("^Times on Monday"))).to_be_visible()
+    choose_day(page, next_monday)
     audit.check(page, "move-time")
     page.get_by_role("link", name=re.compile("^14:00 on Monday")).click()
     expect(page.get_by_role("heading", name="Move your appointment?")).to_be_visible()

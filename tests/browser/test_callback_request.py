@@ -5,33 +5,26 @@ import pytest
 from callbacks.models import CallbackRequest, SmsKind
 from clinic.sms.models import Message
 
-from .conftest import PHONE
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_patient_requests_a_callback_from_the_home_page_on_a_phone(live_server, browser, settings, shots):
+def test_a_patient_requests_a_callback_from_the_home_page_on_a_phone(live_server, page, settings, shots):
     # The test types faster than a person; the bot check's minimum fill time is configurable.
     settings.CALLBACK_MIN_FILL_SECONDS = 0
-    context = browser.new_context(viewport=PHONE, locale="en-GB")
-    page = context.new_page()
-    try:
-        page.goto(live_server.url + "/")
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Request a callback").click()
-        page.wait_for_url("**/callback/")
-        shots(page, "form")
+    page.goto(live_server.url + "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Request a callback").click()
+    page.wait_for_url("**/callback/")
+    shots(page, "form")
 
-        page.get_by_label("Your name").fill("Pat Example")
-        page.get_by_label("Phone number").fill("07400 123456")
-        page.get_by_label("A question about treatment").check()
-        page.get_by_label("I agree that the clinic may keep these details").check()
-        page.get_by_role("button", name="Request a callback").click()
+    page.get_by_label("Your name").fill("Pat Example")
+    page.get_by_label("Phone number").fill("07400 123456")
+    page.get_by_label("A question about treatment").check()
+    page.get_by_label("I agree that the clinic may keep these details").check()
+    page.get_by_role("button", name="Request a callback").click()
 
-        page.get_by_role("heading", name="Thank you, we will call you").wait_for()
-        shots(page, "thank-you")
-    finally:
-        context.close()
+    page.get_by_role("heading", name="Thank you, we will call you").wait_for()
+    shots(page, "thank-you")
 
     req = CallbackRequest.objects.get()
     assert (req.name, req.phone.as_e164, req.reason) == ("Pat Example", "+447400123456", "question")
@@ -39,21 +32,16 @@ def test_a_patient_requests_a_callback_from_the_home_page_on_a_phone(live_server
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_mistake_is_shown_at_the_top_and_what_was_typed_is_kept(live_server, browser, settings, shots):
+def test_a_mistake_is_shown_at_the_top_and_what_was_typed_is_kept(live_server, page, settings, shots):
     settings.CALLBACK_MIN_FILL_SECONDS = 0
-    context = browser.new_context(viewport=PHONE, locale="en-GB")
-    page = context.new_page()
-    try:
-        page.goto(live_server.url + "/callback/")
-        page.get_by_label("Your name").fill("Pat Example")
-        page.get_by_label("Phone number").fill("12345")
-        page.get_by_role("button", name="Request a callback").click()
+    page.goto(live_server.url + "/callback/")
+    page.get_by_label("Your name").fill("Pat Example")
+    page.get_by_label("Phone number").fill("12345")
+    page.get_by_role("button", name="Request a callback").click()
 
-        summary = page.get_by_role("alert")
-        summary.get_by_role("link", name="Enter a UK phone number").wait_for()
-        assert page.get_by_label("Your name").input_value() == "Pat Example"
-        shots(page, "errors")
-    finally:
-        context.close()
+    summary = page.get_by_role("alert")
+    summary.get_by_role("link", name="Enter a UK phone number").wait_for()
+    assert page.get_by_label("Your name").input_value() == "Pat Example"
+    shots(page, "errors")
 
     assert not CallbackRequest.objects.exists()
