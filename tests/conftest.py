@@ -24,7 +24,7 @@ from therapists.models import Therapist, WorkingHours
 pytest_plugins = ("tests.clinic.sms.fixtures",)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM then refuses to run
-# unless told this is deliberate (see ../shared/stack.md, pitfall 6).
+# ("SynchronousOnlyOperation") unless told this is deliberate. Tests only: nothing else runs here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"

@@ -3,7 +3,7 @@
 Infrastructure comes from environment variables (django-environ); the defaults run the demo on
 SQLite with console SMS and Celery tasks executed in-process, so a newcomer needs no services.
 Things a clinic manager changes (name, phone, address, booking policy) live in the database and
-are edited in admin (`bookings.ClinicSettings`).
+are edited in admin (`clinic.core.models.ClinicSettings`, under Clinic → Clinic settings).
 """
 
 import socket
@@ -161,7 +161,7 @@ STORAGES = {
 LOGIN_URL = "admin:login"
 
 # --- Redis, cache, Celery ----------------------------------------------------------------------
-# One Redis serves three purposes on separate database numbers, because Django's cache.clear()
+# One Redis serves two purposes on separate database numbers, because Django's cache.clear()
 # is FLUSHDB and must never wipe the broker's queues: broker /0, cache /1.
 REDIS_URL = env("REDIS_URL", default="")
 
