@@ -70,3 +70,24 @@ def test_thirty_overlapping_bookings_of_different_lengths_never_overlap_and_neve
         for earlier, later in zip(active, active[1:], strict=False):
             assert earlier.blocked_until <= later.start, f"{earlier} overlaps {later}"
         assert len(active) == sum(isinstance(r, Appointment) for r in results)
+
+
+def test_ten_patients_with_no_preference_at_once_fill_both_free_therapists_and_no_more(
+    alice, ben, lengths, next_monday
+):
+    # Without the per-therapist lock every thread reads both therapists free and picks the same
+    # least-busy one; the exclusion constraint then refuses all but one, and Ben's time is lost.
+    # Under the lock the second in line re-checks, finds only Ben free, and books him.
+    ClinicSettings.load()
+    for round_number in range(3):  # without the lock the first round fails every time (checked)
+        start = at(next_monday + timedelta(days=round_number), "11:00")
+
+        def book(i, start=start):
+            return create_booking(length=lengths[45], therapist=None, start=start, patient=patient_number(i))
+
+        results, errors = run_together([lambda i=i: book(i) for i in range(10)])
+
+        assert errors == []
+        booked = [r for r in results if isinstance(r, Appointment)]
+        assert sorted(a.therapist.name for a in booked) == ["Alice Example", "Ben Sample"], f"round {round_number}"
+        assert sum(isinstance(r, SlotUnavailable) for r in results) == 8
