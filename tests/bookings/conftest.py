@@ -44,3 +44,13 @@ def details(length, therapist, start, **overrides) -> dict:
         "website": "",
     }
     return data | overrides
+
+
+@pytest.fixture
+def recheck_misses_the_clash(monkeypatch):
+    """Forces the race the lock cannot see: the booking service's re-check reports every
+    candidate free, so the insert reaches PostgreSQL's exclusion constraint, as it would if
+    another writer slipped past the lock. Nothing else is faked."""
+    from bookings.services import booking
+
+    monkeypatch.setattr(booking, "free_therapists_at", lambda ids, *args, **kwargs: list(ids))

@@ -151,3 +151,15 @@ def test_without_answers_a_booking_is_not_yet_screened_and_records_no_consent(al
     appointment = create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=ROBIN)
     assert appointment.screening_status == Appointment.ScreeningStatus.NOT_SCREENED
     assert not appointment.answer_sets.exists() and not ConsentRecord.objects.exists()
+
+
+@pytest.mark.postgres
+def test_a_clash_only_the_database_catches_is_still_just_taken_with_alternatives(
+    recheck_misses_the_clash, patient, alice, lengths, next_monday
+):
+    Appointment.objects.create(patient=patient, therapist=alice, length=lengths[60], start=at(next_monday, "10:00"))
+    with pytest.raises(SlotUnavailable) as refusal:
+        create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:30"), patient=ROBIN)
+    assert refusal.value.message == "Sorry, that time has just been booked."
+    assert len(refusal.value.alternatives) == 3
+    assert Appointment.objects.count() == 1

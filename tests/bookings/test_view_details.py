@@ -222,3 +222,16 @@ def test_coming_back_to_a_booked_time_links_to_the_booking(client, lengths, alic
     page = client.get(URL, slot(lengths[30], alice, at(next_monday, "10:00"))).content.decode()
     assert "You have already booked this time." in page
     assert confirmation in page
+
+
+@pytest.mark.postgres
+def test_a_clash_only_the_database_catches_answers_just_taken_not_an_error(
+    client, recheck_misses_the_clash, patient, lengths, alice, next_monday
+):
+    Appointment.objects.create(patient=patient, therapist=alice, length=lengths[60], start=at(next_monday, "09:45"))
+    response = post(client, details(lengths[30], alice, at(next_monday, "10:00")))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Sorry, that time has just been booked." in page
+    assert len(re.findall(r'name="pick_start"', page)) == 3
+    assert Appointment.objects.count() == 1
