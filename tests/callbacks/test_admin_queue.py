@@ -207,8 +207,14 @@ def test_the_close_without_contact_action_closes_and_stamps_the_time(client, cal
     assert req.closed_at is not None
 
 
-def test_the_open_count_the_admin_index_shows(queue):
-    assert CallbackRequest.objects.open().count() == 3
+def test_the_admin_index_counts_the_open_requests_and_links_to_exactly_those(client, caller, queue):
+    client.force_login(caller)
+    page = client.get("/admin/").content.decode()
+    assert '<strong class="glance-count">3</strong> callback requests to phone back' in page
+    assert f'href="{QUEUE}?open=yes"' in page
+
+    listed = client.get(f"{QUEUE}?open=yes").context["cl"].result_list
+    assert sorted(r.name for r in listed) == ["Mo Middle", "Nina Newest", "Olly Oldest"]
 
 
 def test_reception_can_work_the_queue_and_book_from_it(client, queue):
