@@ -200,23 +200,32 @@ def reset_broker_connections(app) -> None:
     app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def celery_live(settings):
-    """The project's Celery app publishing to the real Redis (REDIS_URL), tasks not run in-process.
-
-    The broker database is emptied before and after, so no test sees another's tasks.
-    """
+@contextlib.contextmanager
+def publishing_to_redis(redis_url: str):
+    """The project's Celery app publishing to the real Redis, tasks not run in-process; the
+    broker database is emptied before and after, so nothing sees another test's tasks."""
     import redis
-    from celery.signals import task_postrun
 
     from clinic.celery import app
 
-    broker_db = redis.Redis.from_url(settings.REDIS_URL)
+    broker_db = redis.Redis.from_url(redis_url)
     broker_db.flushdb()
     eager, broker = app.conf.task_always_eager, app.conf.broker_url
     app.conf.task_always_eager = False
-    app.conf.broker_url = settings.REDIS_URL
+    app.conf.broker_url = redis_url
     reset_broker_connections(app)
+    try:
+        yield app
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = eager, broker
+        reset_broker_connections(app)
+        broker_db.flushdb()  # leave no task behind for the next run's workers
+
+
+@pytest.fixture
+def celery_live(settings):
+    """The project's Celery app publishing to the real Redis (REDIS_URL), tasks not run in-process."""
+    from celery.signals import task_postrun
 
     def close_worker_connections(**kwargs):
         # Worker threads must not keep connections to the test database open (its teardown
@@ -224,12 +233,10 @@ def celery_live(settings):
         if threading.current_thread() is not threading.main_thread():
             connections.close_all()
 
-    task_postrun.connect(close_worker_connections, weak=False)
-    yield app
-    task_postrun.disconnect(close_worker_connections)
-    app.conf.task_always_eager, app.conf.broker_url = eager, broker
-    reset_broker_connections(app)
-    broker_db.flushdb()  # leave no task behind for the next run's workers
+    with publishing_to_redis(settings.REDIS_URL) as app:
+        task_postrun.connect(close_worker_connections, weak=False)
+        yield app
+        task_postrun.disconnect(close_worker_connections)
 
 
 @contextlib.contextmanager
@@ -274,7 +281,7 @@ def no_quiet_hours(settings):
 
 
 @contextlib.contextmanager
-def worker_processes(count: int, *, env: dict[str, str], log_dir):
+def worker_processes(count: int, *, env: dict[str, str], log_dir, pool: str = "solo", extra_args=()):
     """`count` separate `celery -A clinic worker` processes, as production runs them, on the test
     database and the real broker. Stopped with SIGTERM (a warm shutdown) when the block ends."""
     import os
@@ -301,7 +308,7 @@ def worker_processes(count: int, *, env: dict[str, str], log_dir):
         for n in range(count):
             log = log_dir / f"worker-{n}.log"
             logs.append(log)
-            command = [sys.executable, "-m", "celery", "-A", "clinic", "worker", "--pool=solo"]
+            command = [sys.executable, "-m", "celery", "-A", "clinic", "worker", f"--pool={pool}", *extra_args]
             command += [f"--hostname=sms-test-{n}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"]
             command += ["--queues=celery", "--loglevel=INFO", f"--logfile={log}"]
             processes.append(
@@ -315,7 +322,9 @@ def worker_processes(count: int, *, env: dict[str, str], log_dir):
                 timeout=30,
                 message=f"a worker to start ({log})",
             )
-            assert process.poll() is None, log.read_text()
+            assert process.poll() is None, (
+                log.read_text() if log.exists() else f"the worker exited with {process.returncode}"
+            )
         yield logs
     finally:
         for process in processes:
