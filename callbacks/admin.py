@@ -327,6 +327,9 @@ class CallAttemptAdmin(PhoneSearchMixin, admin.ModelAdmin):
     phone_search_fields = ("request__phone",)
     date_hierarchy = "at"
     list_select_related = ["request", "by"]
+    # An attempt stays with the request it was made on. (As a choice field it would also list
+    # requests in the queue's order, which needs the queue's annotation: a FieldError.)
+    readonly_fields = ["request"]
 
     def has_add_permission(self, request):
         return False
