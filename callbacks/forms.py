@@ -23,17 +23,22 @@ HONEYPOT_FIELD = "website"
 PHONE_HELP = "A UK mobile or landline, e.g. 07123 456789 or 0113 496 0000."
 
 
-def started_token(at: float | None = None) -> str:
-    """A signed 'form shown at' timestamp; a bot cannot fake an earlier one."""
-    return signing.dumps(time.time() if at is None else at, salt=STARTED_SALT)
+def started_token(at: float | None = None, *, confirmed: bool = False) -> str:
+    """A signed 'form shown at' timestamp; a bot cannot fake an earlier one. `confirmed` marks
+    the form shown again after a too-fast submission: its next submission is taken as it is."""
+    at = time.time() if at is None else at
+    return signing.dumps({"at": at, "confirmed": True} if confirmed else at, salt=STARTED_SALT)
 
 
-def seconds_since_started(token: str) -> float | None:
-    """Seconds since `started_token` was issued, or None if the token is missing or forged."""
+def read_started(token: str) -> tuple[float | None, bool]:
+    """(seconds since `started_token` was issued, confirmed); (None, False) if missing or forged."""
     try:
-        return time.time() - float(signing.loads(token, salt=STARTED_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
+        value = signing.loads(token, salt=STARTED_SALT)
+        if isinstance(value, dict):
+            return time.time() - float(value["at"]), bool(value.get("confirmed"))
+        return time.time() - float(value), False
+    except (signing.BadSignature, TypeError, ValueError, KeyError):
+        return None, False
 
 
 class CallbackRequestForm(forms.Form):
@@ -129,15 +134,23 @@ class CallbackRequestForm(forms.Form):
                 self.add_error("preferred_period", "Choose morning, afternoon or evening.")
         return cleaned
 
-    # --- bot signals (never shown as errors: bots get the normal thank-you page) ---------------
+    # --- bot signals ---------------------------------------------------------------------------
 
-    def looks_automated(self) -> bool:
-        """Honeypot filled in, or submitted faster than a person could (or without a valid
-        'started' token)."""
-        if self.data.get(HONEYPOT_FIELD, "").strip():
-            return True
-        elapsed = seconds_since_started(self.data.get("started", ""))
-        return elapsed is None or elapsed < settings.CALLBACK_MIN_FILL_SECONDS
+    def filled_honeypot(self) -> bool:
+        """The hidden field only a bot fills in: dropped without a word (bots learn nothing)."""
+        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
+
+    def needs_confirming(self) -> bool:
+        """Sent faster than a person usually types (autofill, a quick typist, or a bot), or without
+        a valid 'started' token, and not yet confirmed: the person is asked to press again."""
+        elapsed, confirmed = read_started(self.data.get("started", ""))
+        return not confirmed and (elapsed is None or elapsed < settings.CALLBACK_MIN_FILL_SECONDS)
+
+    def asking_to_confirm(self) -> CallbackRequestForm:
+        """The same answers, with a 'started' token that says the person has been asked once."""
+        data = self.data.copy()
+        data["started"] = started_token(confirmed=True)
+        return type(self)(data, today=self.today)
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(message, anchor) pairs for the summary at the top, in the form's order."""

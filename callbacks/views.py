@@ -39,9 +39,9 @@ def _thanks_url(*, when: str, day: date | None = None, period: str = "", updated
 def request_callback(request):
     if request.method == "POST":
         form = CallbackRequestForm(request.POST)
-        if form.looks_automated():
+        if form.filled_honeypot():
             # Silently accepted: the bot sees the same page a person would, so it learns nothing.
-            logger.info("callback form: automated submission dropped")
+            logger.info("callback form: honeypot filled, submission dropped")
             data = form.cleaned_data if form.is_valid() else {}
             return redirect(
                 _thanks_url(
@@ -50,6 +50,11 @@ def request_callback(request):
                     period=data.get("preferred_period", ""),
                 )
             )
+        if form.is_valid() and form.needs_confirming():
+            # Too fast for most people, but autofill is fast too: a request is never dropped for
+            # speed alone. Show the answers again and take the next press as meant.
+            logger.info("callback form: submitted quickly, asked to confirm")
+            return render(request, "callbacks/request.html", {"form": form.asking_to_confirm(), "confirm": True})
         if form.is_valid():
             data = form.cleaned_data
             # Counted only for valid submissions, so a patient correcting a typo uses up nothing.

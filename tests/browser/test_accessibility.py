@@ -149,9 +149,14 @@ def test_every_step_of_requesting_a_callback_passes_the_audit(page, live_server,
     page.get_by_label("Morning").check()
     page.get_by_label("A question about treatment").check()
     page.get_by_label("I agree that the clinic may keep these details").check()
+    settings.CALLBACK_MIN_FILL_SECONDS = 3600  # faster than a person: asked to confirm once
+    page.get_by_role("button", name="Request a callback").click()
+    expect(page.get_by_text("press “Request a callback” again")).to_be_visible()
+    audit.check(page, "callback-confirm")
     page.get_by_role("button", name="Request a callback").click()
     expect(page.get_by_role("heading", name=re.compile("^Thank you, we will call you"))).to_be_visible()
     audit.check(page, "callback-thanks")
+    settings.CALLBACK_MIN_FILL_SECONDS = 0
 
     page.goto(live_server.url + "/callback/")
     page.get_by_label("Your name").fill("Pat Example")

@@ -1,5 +1,7 @@
-"""The public form at /callback/: a valid request, field errors, and the silent bot defences."""
+"""The public form at /callback/: a valid request, field errors, and the bot defences (a honeypot
+dropped silently; a too-fast submission asked to confirm once, never lost)."""
 
+import re
 import time
 from datetime import date, timedelta
 
@@ -135,18 +137,43 @@ def test_a_filled_honeypot_stores_nothing_and_shows_the_normal_thank_you_page(cl
     assert not Message.objects.exists()
 
 
-def test_a_too_fast_submission_stores_nothing_and_shows_the_normal_thank_you_page(client, reception):
-    response = client.post(URL, form_data(started=started_token(time.time() - 1)), follow=True)
+def started_on_page(response) -> str:
+    return re.search(r'name="started" value="([^"]+)"', response.content.decode()).group(1)
 
-    assert "Thank you, we will call you" in response.content.decode()
+
+def test_a_too_fast_submission_is_asked_to_confirm_once_and_nothing_typed_is_lost(client, reception):
+    # Autofill or a fast typist: a person, probably. Nothing is saved yet, nothing is dropped.
+    data = form_data(name="Robin Quick", message="After 5 please", started=started_token(time.time() - 1))
+    response = client.post(URL, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please check your details and press “Request a callback” again" in page
+    assert 'value="Robin Quick"' in page and "After 5 please" in page
     assert not CallbackRequest.objects.exists()
-    assert not Message.objects.exists()
+
+    response = client.post(URL, data | {"started": started_on_page(response)}, follow=True)
+    assert "Thank you, we will call you" in response.content.decode()
+    assert CallbackRequest.objects.get().name == "Robin Quick"
+    assert Message.objects.filter(kind=SmsKind.CALLBACK_ACK).count() == 1
 
 
-def test_a_forged_or_missing_start_time_counts_as_a_bot(client):
-    client.post(URL, form_data(started="1700000000:forged"))
-    client.post(URL, form_data(started=None))
+@pytest.mark.parametrize("started", ["1700000000:forged", None])
+def test_a_forged_or_missing_start_time_is_asked_to_confirm_too(client, started):
+    response = client.post(URL, form_data(started=started))
 
+    assert "press “Request a callback” again" in response.content.decode()
+    assert not CallbackRequest.objects.exists()
+    client.post(URL, form_data(started=started_on_page(response)))
+    assert CallbackRequest.objects.count() == 1
+
+
+def test_a_too_fast_submission_with_mistakes_shows_the_mistakes_first(client):
+    response = client.post(URL, form_data(phone="12345", started=started_token(time.time() - 1)))
+
+    page = response.content.decode()
+    assert "Enter a UK phone number" in page
+    assert "press “Request a callback” again" not in page
     assert not CallbackRequest.objects.exists()
 
 
