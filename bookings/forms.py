@@ -243,3 +243,27 @@ class DetailsForm(ScreeningFieldsMixin, SlotForm):
         if self.cleaned_data["website"]:
             raise forms.ValidationError("Please leave this field empty.")
         return ""
+
+
+class PatientCancelForm(forms.Form):
+    """The patient's second, deliberate step to cancel online. The reason is a choice, not free
+    text, so nobody is prompted to type health details into a field reception reads."""
+
+    REASONS = {
+        "cannot_make_it": "I can't make that time",
+        "no_longer_needed": "I no longer need it",
+        "booked_by_mistake": "I booked it by mistake",
+        "other": "Another reason",
+    }
+
+    reason = forms.ChoiceField(
+        label="Would you like to tell us why? (optional)",
+        choices=list(REASONS.items()),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def cancellation_reason(self) -> str:
+        """What the appointment's history records (a reason not offered is ignored)."""
+        chosen = self.REASONS.get(self.cleaned_data.get("reason", "")) if self.is_valid() else None
+        return f"Cancelled online by the patient: {chosen}" if chosen else "Cancelled online by the patient"

@@ -19,6 +19,7 @@ urlpatterns = [
     # The patient's own appointment, from the link in their texts (a signed, expiring token).
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/move/", views.manage_move, name="manage_move"),
+    path("manage/<str:token>/cancel/", views.manage_cancel, name="manage_cancel"),
     path("manage/<str:token>/appointment.ics", views.manage_calendar, name="manage_calendar"),
     # The health questions for a reception booking, from its texts (a short signed token).
     path("health/<str:token>/", views.screening, name="screening"),

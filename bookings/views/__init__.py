@@ -1,7 +1,7 @@
 """The patient-facing pages: public information, the booking flow, and managing a booking."""
 
 from .flow import book, calendar_file, confirmation, day, details, time
-from .manage import manage, manage_calendar, manage_move
+from .manage import manage, manage_calendar, manage_cancel, manage_move
 from .public import cancellation_policy, home, privacy, treatment
 from .screening import screening
 
@@ -15,6 +15,7 @@ __all__ = [
     "home",
     "manage",
     "manage_calendar",
+    "manage_cancel",
     "manage_move",
     "privacy",
     "screening",

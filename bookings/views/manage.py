@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from .. import tokens
-from ..forms import format_start, parse_start
+from ..forms import PatientCancelForm, format_start, parse_start
 from ..models import Appointment
 from ..services import BookingError, cancel_booking, change_policy, reschedule_booking
 from ..when import when_context
@@ -47,16 +47,40 @@ def _screening_url(appointment: Appointment) -> str:
 
 @require_http_methods(["GET", "POST"])
 def manage(request, token: str):
-    """The page a patient's SMS links to: their appointment, with cancel and move while policy allows."""
+    """The page a patient's SMS links to: their appointment, with move and cancel while policy allows."""
+    appointment = _appointment_from_manage(token)
+    if request.method == "POST":
+        # The one-tap cancel button of a page opened before cancelling had its own step.
+        return redirect("bookings:manage_cancel", token=token)
+    return render(
+        request,
+        "bookings/manage.html",
+        {
+            "appointment": appointment,
+            "token": token,
+            "policy": change_policy(appointment),
+            "screening_url": _screening_url(appointment),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def manage_cancel(request, token: str):
+    """Cancelling is a second, deliberate step: GET asks to confirm (with an optional reason),
+    POST cancels through the service, which holds the patient to the notice rule."""
     appointment = _appointment_from_manage(token)
     policy = change_policy(appointment)
+    if not policy.allowed:
+        messages.error(request, policy.refusal)
+        return redirect("bookings:manage", token=token)
+    form = PatientCancelForm(request.POST or None)
     error = ""
-    if request.method == "POST" and request.POST.get("action") == "cancel":
+    if request.method == "POST":
         try:
             cancel_booking(
                 appointment=appointment,
                 cancelled_by=Appointment.CancelledBy.PATIENT,
-                reason="Cancelled online by the patient",
+                reason=form.cancellation_reason(),
             )
         except BookingError as failure:
             error = failure.message
@@ -65,15 +89,8 @@ def manage(request, token: str):
             return redirect("bookings:manage", token=token)
     return render(
         request,
-        "bookings/manage.html",
-        {
-            "appointment": appointment,
-            "token": token,
-            "policy": policy,
-            "refusal": policy.refusal,
-            "error": error,
-            "screening_url": _screening_url(appointment),
-        },
+        "bookings/manage_cancel.html",
+        {"appointment": appointment, "token": token, "form": form, "policy": policy, "error": error},
         status=409 if error else 200,
     )
 

@@ -115,7 +115,11 @@ def test_every_step_of_managing_a_booking_passes_the_audit(page, live_server, au
     expect(page.get_by_text("Your appointment is moved")).to_be_visible()
     audit.check(page, "moved")
 
-    page.get_by_role("button", name="Cancel this appointment").click()
+    page.get_by_role("link", name="Cancel this appointment").click()
+    expect(page.get_by_role("heading", name="Cancel your appointment?")).to_be_visible()
+    audit.check(page, "cancel-confirm")
+    page.get_by_label("I no longer need it").check()
+    page.get_by_role("button", name="Yes, cancel it").click()
     expect(page.get_by_text(re.compile("is cancelled"))).to_be_visible()
     audit.check(page, "cancelled")
     assert Appointment.objects.get().status == Appointment.Status.CANCELLED
