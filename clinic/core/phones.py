@@ -23,6 +23,13 @@ def is_uk_mobile(number: phonenumbers.PhoneNumber) -> bool:
     return number.country_code == 44 and bool(UK_MOBILE.match(phonenumbers.national_significant_number(number)))
 
 
+def _looks_geographic(number: phonenumbers.PhoneNumber) -> bool:
+    """01, 02 or 03 and the full length: a landline libphonenumber may not know (Ofcom's fiction
+    ranges, such as the demo's 01632 960xxx). "12345" is too short to be one: just not a number."""
+    nsn = phonenumbers.national_significant_number(number)
+    return nsn[:1] in ("1", "2", "3") and len(nsn) in (9, 10)
+
+
 def _e164(number: phonenumbers.PhoneNumber) -> PhoneNumber:
     return PhoneNumber.from_string(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
@@ -59,7 +66,7 @@ class PhoneField(forms.CharField):
             return _e164(number)
         valid = phonenumbers.is_valid_number(number)
         if self.mobile_only:
-            code = "landline" if valid or phonenumbers.national_significant_number(number)[:1] in "123" else "invalid"
+            code = "landline" if valid or _looks_geographic(number) else "invalid"
             raise forms.ValidationError(self.error_messages[code], code=code)
         if not valid:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")

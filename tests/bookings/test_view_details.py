@@ -60,6 +60,7 @@ def test_a_uk_mobile_in_any_common_form_is_stored_in_international_form(client, 
         ("0161 496 0000", "That looks like a landline"),
         ("01632 960123", "That looks like a landline"),
         ("07700 9001", "Enter a UK mobile number"),
+        ("12345", "Enter a UK mobile number"),  # too short to be anything, so not "a landline"
         ("phone me", "Enter a UK mobile number"),
         ("+1 415 555 2671", "Please give a UK mobile number"),
         ("", "Enter your mobile phone number"),

@@ -36,10 +36,17 @@ def test_a_number_from_abroad_is_refused_unless_reception_allows_it():
     assert clean("+33 6 12 34 56 78", uk_only=False).as_e164 == "+33612345678"
 
 
-@pytest.mark.parametrize("typed", ["hello", "0740", "07400 123456 789"])
-def test_malformed_numbers_are_refused(typed):
+@pytest.mark.parametrize("typed", ["0113 496 0000", "020 7946 0018", "01632 960000"])
+def test_a_landline_is_called_a_landline_including_the_fiction_range(typed):
     with pytest.raises(forms.ValidationError) as error:
         clean(typed, mobile_only=True)
-    assert error.value.code in {"invalid", "landline"}
+    assert error.value.code == "landline"
+
+
+@pytest.mark.parametrize("typed", ["hello", "0740", "07400 123456 789", "12345", "0113 496", "1234567"])
+def test_malformed_numbers_are_refused_as_not_a_number_never_as_a_landline(typed):
+    with pytest.raises(forms.ValidationError) as error:
+        clean(typed, mobile_only=True)
+    assert error.value.code == "invalid"
     with pytest.raises(forms.ValidationError):
         clean(typed)
