@@ -12,7 +12,7 @@ SMS side effects are written as outbox rows in the same transaction (`bookings.n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -197,11 +197,22 @@ def check_bookable(*, length: TreatmentLength, therapist: Therapist | None, star
 
 
 def _not_free_refusal(ids, length: TreatmentLength, start: datetime) -> SlotUnavailable | PolicyViolation:
-    """Why nobody can take an online booking at `start`: it is taken, or it is not a time we
-    offer at all (outside hours, off the grid). Alternatives are added by the caller."""
+    """Why nobody can take an online booking at `start`: it is taken, it is off the grid of start
+    times (typed into an address), or it is outside hours. Alternatives are added by the caller."""
     held_until = start + length.duration + length.buffer
     if Appointment.objects.holding_time().filter(therapist_id__in=ids).overlapping(start, held_until).exists():
         return SlotUnavailable()
+    policy = BookingPolicy.from_settings()
+    # Free on a one-minute grid but not on the clinic's: the time itself is the problem.
+    day = timezone.localtime(start).date()
+    minute_grid = replace(policy, step=timedelta(minutes=1))
+    free = find_free_starts(therapist_ids=ids, length=length, first_day=day, last_day=day, policy=minute_grid)
+    if any(start in per_day.get(day, []) for per_day in free.values()):
+        minutes = int(policy.step.total_seconds() // 60)
+        return PolicyViolation(
+            f"Online bookings start every {minutes} minutes, and {timezone.localtime(start):%H:%M} is not one "
+            "of those times. Please choose another time."
+        )
     return PolicyViolation("That time is outside our hours for online booking. Please choose another time.")
 
 
