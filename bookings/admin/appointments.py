@@ -288,6 +288,11 @@ class AppointmentAdmin(ClinicalAccessRecorded, AppointmentScreeningMixin, PhoneS
         return HttpResponseRedirect(diary_views.diary_url(obj.local_start.date()))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and context["adminform"].form.errors:
+            # The form wrote the refused time onto the instance; the title and "ends" must show
+            # what is saved (the fields keep what was typed, to correct).
+            obj.refresh_from_db()
+            context["subtitle"] = str(obj)
         if obj is not None:
             context["status_actions"] = diary_views.status_actions(self, request, obj)
             context["course_summary"] = course_views.course_summary(self, request, obj)

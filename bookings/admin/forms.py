@@ -13,7 +13,7 @@ from clinic.core.phones import PhoneField
 
 from ..courses import EVERY_WEEKS, MAX_SESSIONS, parse_option
 from ..models import Appointment, Patient
-from ..services import clash_message, clashes
+from ..services import clash_message, clashes, free_nearby_text
 
 MOVE_FIELDS = ("therapist", "length", "start")
 
@@ -76,10 +76,10 @@ class StaffAppointmentForm(forms.ModelForm):
         if moving and therapist and length and start:
             if not length.therapists.filter(pk=therapist.pk).exists():
                 self.add_error("length", f"{therapist} does not offer {length}.")
-            elif clashes(None if adding else self.instance, therapist, length, start):
-                raise forms.ValidationError(
-                    clash_message(None if adding else self.instance, therapist, length, start), code="clash"
-                )
+            elif clashes(moved := None if adding else self.instance, therapist, length, start):
+                clash = clash_message(moved, therapist, length, start)
+                nearby = free_nearby_text(therapist=therapist, length=length, start=start, appointment=moved)
+                raise forms.ValidationError(f"{clash} {nearby}".strip(), code="clash")
         if self.booking_error and not self.errors:
             raise forms.ValidationError(self.booking_error, code="refused")
         return cleaned

@@ -1,6 +1,7 @@
 """Every write to bookings goes through these functions (views, admin and tasks call them).
 
 - `booking`: book an appointment; the lock / re-check / constraint guard the others share.
+- `free_times`: who is free when, the nearest free times, and a refusal or clash in words.
 - `changes`: move or cancel, and the patient's notice rule (`change_policy`).
 - `courses`: book a course's sessions all or none; cancel the rest of a course.
 - `statuses`: arrived, completed, no-show, restore.
@@ -15,15 +16,7 @@ Health screening's writes (answers, question versions, referrals) are `bookings.
 """
 
 from ..policy import ChangePolicy, change_policy
-from .booking import (
-    PatientDetails,
-    check_bookable,
-    clash_message,
-    clashes,
-    create_booking,
-    nearest_free_starts,
-    patient_overlaps,
-)
+from .booking import PatientDetails, check_bookable, create_booking, patient_overlaps
 from .changes import cancel_booking, reschedule_booking
 from .consents import record_consents
 from .courses import book_course, cancel_course
@@ -40,6 +33,7 @@ from .errors import (
     ScreeningError,
     SlotUnavailable,
 )
+from .free_times import clash_message, clashes, free_nearby_text, nearest_free_starts
 from .notes import update_note
 from .patients import save_patient_details
 from .privacy import erase_patient, erasure_plan, export_patient
@@ -73,6 +67,7 @@ __all__ = [
     "erase_patient",
     "erasure_plan",
     "export_patient",
+    "free_nearby_text",
     "nearest_free_starts",
     "patient_overlaps",
     "record_consents",

@@ -12,7 +12,7 @@ SMS side effects are written as outbox rows in the same transaction (`bookings.n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -26,11 +26,19 @@ from therapists.models import Therapist
 from .. import notifications
 from ..catalogue import load_catalogue
 from ..models import Appointment, Patient, TreatmentLength
-from ..schedules import BookingPolicy, diary_version, find_free_starts, free_and_held_on_day
+from ..schedules import BookingPolicy, diary_version, free_and_held_on_day
 from ..screening import services as screening_services
 from ..screening.questions import Answers
 from .consents import record_consents
-from .errors import AlreadyBooked, Alternative, BookingError, Busy, NotOffered, PolicyViolation, SlotUnavailable
+from .errors import AlreadyBooked, BookingError, Busy, NotOffered, PolicyViolation, SlotUnavailable
+from .free_times import (
+    clash_message,
+    clashes,
+    free_therapists_at,
+    nearest_free_starts,
+    not_free_refusal,
+    offering_ids,
+)
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
 
@@ -95,56 +103,6 @@ def patient_overlaps(*, patient: Patient, start: datetime, end: datetime, exclud
     )
 
 
-def nearest_free_starts(
-    *,
-    length: TreatmentLength,
-    around: datetime,
-    therapist: Therapist | None,
-    count: int = 3,
-    online: bool = True,
-    ignore_appointment_id: int | None = None,
-) -> list[Alternative]:
-    """The `count` free starts nearest to `around`, looking a week either side."""
-    if therapist:
-        ids = [therapist.pk]
-    else:
-        ids = load_catalogue().offering(length) if online else offering_ids(length)
-    day = timezone.localtime(around).date()
-    found = find_free_starts(
-        therapist_ids=ids,
-        length=length,
-        first_day=day - timedelta(days=7),
-        last_day=day + timedelta(days=7),
-        online=online,
-        ignore_appointment_id=ignore_appointment_id,
-        cache=True,  # outside any lock: alternatives are suggestions, booked under the lock
-    )
-    starts = sorted({s for per_day in found.values() for day_starts in per_day.values() for s in day_starts})
-    starts.sort(key=lambda s: (abs(s - around), s))
-    return [Alternative(start=s, therapist_id=therapist.pk if therapist else None) for s in starts[:count]]
-
-
-def offering_ids(length: TreatmentLength) -> list[int]:
-    return list(Therapist.objects.active().offering(length).values_list("pk", flat=True))
-
-
-def free_therapists_at(ids, length, start, *, online, ignore_appointment_id=None, cache=False) -> list[int]:
-    """Which of these therapists could take `length` at `start` (one availability load).
-
-    `cache=True` only outside the booking lock (showing a page): under it, read the database."""
-    day = timezone.localtime(start).date()
-    found = find_free_starts(
-        therapist_ids=ids,
-        length=length,
-        first_day=day,
-        last_day=day,
-        online=online,
-        ignore_appointment_id=ignore_appointment_id,
-        cache=cache,
-    )
-    return [t for t in ids if start in found.get(t, {}).get(day, [])]
-
-
 def check_online_rules(start: datetime, policy: BookingPolicy, now: datetime) -> None:
     if start < now:
         raise PolicyViolation("That time has already passed. Please choose another time.")
@@ -190,30 +148,10 @@ def check_bookable(*, length: TreatmentLength, therapist: Therapist | None, star
     ids = candidates(length, therapist, online_rules=True)
     check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
     if not free_therapists_at(ids, length, start, online=True, cache=True):
-        refusal = _not_free_refusal(ids, length, start)
+        refusal = not_free_refusal(ids, length, start)
         if isinstance(refusal, SlotUnavailable):
             refusal.alternatives = nearest_free_starts(length=length, around=start, therapist=therapist)
         raise refusal
-
-
-def _not_free_refusal(ids, length: TreatmentLength, start: datetime) -> SlotUnavailable | PolicyViolation:
-    """Why nobody can take an online booking at `start`: it is taken, it is off the grid of start
-    times (typed into an address), or it is outside hours. Alternatives are added by the caller."""
-    held_until = start + length.duration + length.buffer
-    if Appointment.objects.holding_time().filter(therapist_id__in=ids).overlapping(start, held_until).exists():
-        return SlotUnavailable()
-    policy = BookingPolicy.from_settings()
-    # Free on a one-minute grid but not on the clinic's: the time itself is the problem.
-    day = timezone.localtime(start).date()
-    minute_grid = replace(policy, step=timedelta(minutes=1))
-    free = find_free_starts(therapist_ids=ids, length=length, first_day=day, last_day=day, policy=minute_grid)
-    if any(start in per_day.get(day, []) for per_day in free.values()):
-        minutes = int(policy.step.total_seconds() // 60)
-        return PolicyViolation(
-            f"Online bookings start every {minutes} minutes, and {timezone.localtime(start):%H:%M} is not one "
-            "of those times. Please choose another time."
-        )
-    return PolicyViolation("That time is outside our hours for online booking. Please choose another time.")
 
 
 def _refuse_patient_overlap(patient: Patient | None, length: TreatmentLength, start: datetime) -> None:
@@ -371,7 +309,7 @@ def _book_under_lock(
                 raise SlotUnavailable(clash_message(None, therapist, length, start))
             free = [therapist.pk]
         if not free:
-            raise _not_free_refusal(ids, length, start) if online_rules else SlotUnavailable()
+            raise not_free_refusal(ids, length, start) if online_rules else SlotUnavailable()
         if len(free) > 1:
             free.sort(key=lambda t: (held.get(t, timedelta(0)), ids.index(t)))
         booked_patient = _patient_for(patient, known)
@@ -398,31 +336,3 @@ def _book_under_lock(
 
 def _booked_with_key(key: str) -> Appointment | None:
     return Appointment.objects.filter(idempotency_key=key).first()
-
-
-def clashes(appointment, therapist, length, start) -> bool:
-    """Whether another active appointment of `therapist` overlaps this one's held time (buffer
-    included); `appointment` is the one being moved, or None for a new one. Reception may book
-    outside working hours, but never over another appointment."""
-    return _clashing(appointment, therapist, length, start).exists()
-
-
-def _clashing(appointment, therapist, length, start):
-    end = start + length.duration + length.buffer
-    return (
-        Appointment.objects.holding_time()
-        .filter(therapist=therapist)
-        .overlapping(start, end)
-        .exclude(pk=appointment.pk if appointment else None)
-    )
-
-
-def clash_message(appointment, therapist, length, start) -> str:
-    """The clash in words reception can act on: who already has the time, and when."""
-    clash = _clashing(appointment, therapist, length, start).select_related("patient").first()
-    if clash is None:
-        return f"{therapist} is not free at {timezone.localtime(start):%H:%M} on {timezone.localtime(start):%a %d %b}."
-    return (
-        f"{therapist} already has {clash.patient.name} ({clash.reference}) "
-        f"{clash.times_held} on {clash.local_start:%a %d %b}."
-    )

@@ -20,17 +20,9 @@ from .. import notifications
 from ..models import Appointment, TreatmentLength
 from ..policy import change_policy
 from ..schedules import BookingPolicy
-from .booking import (
-    check_online_rules,
-    clash_message,
-    clashes,
-    diary_changed,
-    free_therapists_at,
-    is_overlap_violation,
-    lock_therapists,
-    nearest_free_starts,
-)
+from .booking import check_online_rules, diary_changed, is_overlap_violation, lock_therapists
 from .errors import BookingError, Busy, ChangedMeanwhile, ChangeNotAllowed, NotOffered, SlotUnavailable
+from .free_times import clash_message, clashes, free_therapists_at, nearest_free_starts, not_free_refusal
 
 
 def _refuse_unless_patient_may_change(appointment: Appointment) -> None:
@@ -83,9 +75,13 @@ def reschedule_booking(
                 _refuse_unless_patient_may_change(current)
             if not length.therapists.filter(pk=therapist.pk).exists():
                 raise NotOffered(f"{therapist} does not offer {length}.")
-            if not free_therapists_at(
+            free = free_therapists_at(
                 [therapist.pk], length, start, online=online_rules, ignore_appointment_id=current.pk
-            ) and (online_rules or clashes(current, therapist, length, start)):
+            )
+            if not free and online_rules:
+                # The patient is told why in their terms, never whose appointment is in the way.
+                raise not_free_refusal([therapist.pk], length, start, ignore_appointment_id=current.pk)
+            if not free and clashes(current, therapist, length, start):
                 raise SlotUnavailable(clash_message(current, therapist, length, start))
             old_start, old_therapist_id = current.start, current.therapist_id
             if length.pk != current.length_id:
@@ -97,7 +93,8 @@ def reschedule_booking(
             notifications.booking_moved(current, old_start=old_start, old_therapist_id=old_therapist_id)
     except IntegrityError as error:
         if is_overlap_violation(error):
-            raise SlotUnavailable(clash_message(appointment, therapist, length, start)) from error
+            message = None if online_rules else clash_message(appointment, therapist, length, start)
+            raise SlotUnavailable(message) from error
         raise
     except OperationalError as error:
         if not is_lock_timeout(error):

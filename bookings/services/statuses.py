@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from .. import notifications
 from ..models import Appointment
-from .booking import clash_message, clashes, diary_changed, is_overlap_violation, lock_therapists
+from .booking import diary_changed, is_overlap_violation, lock_therapists
 from .errors import BookingError, SlotUnavailable
+from .free_times import clash_message, clashes
 
 Status = Appointment.Status
 

@@ -1,5 +1,6 @@
 """Reception books and moves appointments in admin, through the booking services' guard."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -231,3 +232,54 @@ def test_patients_are_found_by_the_phone_number_as_reception_hears_it(signed_in,
         {"term": "07700 900123", "app_label": "bookings", "model_name": "appointment", "field_name": "patient"},
     )
     assert [r["text"] for r in response.json()["results"]] == [str(patient)]
+
+
+def test_the_clash_counts_the_clearing_up_time_and_suggests_the_nearest_free_times(
+    signed_in, patient, alice, lengths, next_monday
+):
+    lengths[30].buffer_minutes = 15
+    lengths[30].save()
+    taken = book(patient, alice, lengths[30], at(next_monday, "09:45"))  # held until 10:30
+    other = Patient.objects.create(name="Sam Sample", phone="+447700900999")
+
+    response = signed_in.post(ADD, booking_form(alice, lengths[30], at(next_monday, "10:15"), patient=other.pk))
+
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert (
+        f"Alice Example already has Pat Example ({taken.reference}) 09:45–10:15, clearing up until 10:30 "
+        f"on {next_monday:%a %d %b}." in page
+    )
+    assert "Free nearby with Alice Example: 10:30, 10:45, 11:00." in page
+    assert Appointment.objects.count() == 1
+
+
+def test_a_clash_made_by_the_new_bookings_own_clearing_up_time_says_so(signed_in, patient, alice, lengths, next_monday):
+    lengths[45].buffer_minutes = 15
+    lengths[45].save()
+    taken = book(patient, alice, lengths[30], at(next_monday, "10:00"))
+    other = Patient.objects.create(name="Sam Sample", phone="+447700900999")
+
+    response = signed_in.post(ADD, booking_form(alice, lengths[45], at(next_monday, "09:15"), patient=other.pk))
+
+    page = html.unescape(response.content.decode())
+    assert f"Alice Example already has Pat Example ({taken.reference}) 10:00–10:30" in page
+    assert "This 45-minute booking needs Alice Example until 10:15 with its clearing-up time." in page
+
+
+def test_after_a_refused_move_the_page_still_shows_the_saved_time(signed_in, patient, alice, lengths, next_monday):
+    book(patient, alice, lengths[60], at(next_monday, "10:00"))
+    other = Patient.objects.create(name="Sam Sample", phone="+447700900999")
+    moving = book(other, alice, lengths[30], at(next_monday, "14:00"))
+
+    response = signed_in.post(
+        reverse("admin:bookings_appointment_change", args=[moving.pk]), move_form(moving, start_1="10:30")
+    )
+
+    page = html.unescape(response.content.decode())
+    assert "already has Pat Example" in page  # the clash is explained
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "14:00" in title and "10:30" not in title
+    ends = page[page.index("field-ends") :][:400]
+    assert "14:30" in ends and "11:00" not in ends
+    assert 'name="start_1" value="10:30"' in page  # what reception typed stays in the field to correct

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from bookings import tokens
-from bookings.models import Appointment
+from bookings.models import Appointment, Patient
 from bookings.services import create_booking
 from tests.conftest import at
 
@@ -76,3 +76,19 @@ def test_the_cancel_step_inside_the_notice_period_says_why_and_cancels_nothing(c
         client.post(manage_url(booked, "bookings:manage_cancel"))
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.BOOKED
+
+
+def test_moving_online_onto_a_time_just_taken_never_names_the_other_patient(
+    client, booked, lengths, alice, next_monday
+):
+    other = Patient.objects.create(name="Sam Private", phone="+447700900999")
+    # Taken after the patient opened the confirm step, so the page still offered it.
+    create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "14:00"), patient=other)
+
+    response = client.post(manage_url(booked, "bookings:manage_move"), {"start": f"{next_monday.isoformat()}T14:00"})
+
+    page = response.content.decode()
+    assert "Sorry, that time has just been booked." in page
+    assert "Sam Private" not in page
+    booked.refresh_from_db()
+    assert booked.start == at(next_monday, "10:00")
