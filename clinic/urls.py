@@ -13,3 +13,6 @@ urlpatterns = [
     path("callback/", include("callbacks.urls")),
     path("", include("bookings.urls")),
 ]
+
+# Every 404 in the site's layout with the clinic's phone (a patient's expired link says so).
+handler404 = "clinic.core.errors.page_not_found"

@@ -14,13 +14,14 @@ import json
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from clinic.core.errors import NotFoundExplained
 from clinic.core.ip import ratelimit_ip_key
 from clinic.core.models import ClinicSettings
 from clinic.core.ratelimits import from_setting, rate_limit
@@ -299,15 +300,23 @@ def _render_details(request, form: DetailsForm, slot: SlotForm, *, picked: bool 
     return render(request, "bookings/details.html", context)
 
 
+class LinkNotValid(NotFoundExplained):
+    """A confirmation or manage link that was altered, has expired, or names an appointment that
+    no longer exists: the 404 page says so and gives the clinic's phone."""
+
+    def __init__(self):
+        super().__init__("This link has expired or is not valid.")
+
+
 def _appointment_from_confirmation(token: str) -> Appointment:
     try:
         pk = tokens.read_confirmation_token(token)
     except tokens.BadToken:
-        raise Http404("This confirmation link is not valid or has expired.")
+        raise LinkNotValid()
     try:
         return Appointment.objects.select_related("therapist", "length__treatment", "patient").get(pk=pk)
     except Appointment.DoesNotExist:
-        raise Http404("No such appointment.")
+        raise LinkNotValid()
 
 
 def confirmation(request, token: str):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,21 +20,21 @@ from ..forms import PatientCancelForm, format_start, parse_start
 from ..models import Appointment
 from ..services import BookingError, cancel_booking, change_policy, reschedule_booking
 from ..when import when_context
-from .flow import ics_response
+from .flow import LinkNotValid, ics_response
 
 
 def _appointment_from_manage(token: str) -> Appointment:
     try:
         pk, reference = tokens.read_manage_token(token)
     except tokens.BadToken:
-        raise Http404("This link is not valid or has expired.")
+        raise LinkNotValid()
     appointment = (
         Appointment.objects.select_related("therapist", "length__treatment", "patient")
         .filter(pk=pk, reference=reference)
         .first()
     )
     if appointment is None:
-        raise Http404("No such appointment.")
+        raise LinkNotValid()
     return appointment
 
 

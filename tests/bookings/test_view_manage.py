@@ -92,3 +92,33 @@ def test_moving_online_onto_a_time_just_taken_never_names_the_other_patient(
     assert "Sam Private" not in page
     booked.refresh_from_db()
     assert booked.start == at(next_monday, "10:00")
+
+
+def main_of(response) -> str:
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+@pytest.mark.parametrize("name", ["bookings:manage", "bookings:manage_move", "bookings:manage_cancel"])
+def test_a_bad_link_gets_a_page_in_the_sites_layout_with_the_phone_to_call(client, name):
+    response = client.get(reverse(name, args=["not-a-real-token"]))
+
+    assert response.status_code == 404
+    content = main_of(response)
+    assert "This link has expired or is not valid." in content
+    assert 'href="tel:+441632960000"' in content
+    assert 'aria-label="Main"' in response.content.decode()  # the site's own header
+
+
+def test_an_expired_link_says_so_too(client, booked):
+    url = manage_url(booked)
+    with time_machine.travel(booked.start + timedelta(days=130), tick=False):
+        response = client.get(url)
+    assert response.status_code == 404
+    assert "This link has expired or is not valid." in main_of(response)
+
+
+def test_a_bad_confirmation_link_gets_the_same_page(client):
+    response = client.get(reverse("bookings:confirmation", args=["nonsense"]))
+    assert response.status_code == 404
+    assert "This link has expired or is not valid." in main_of(response)

@@ -29,6 +29,8 @@ def test_the_information_pages_pass_the_audit(page, live_server, audit, clinic, 
         ("treatment", "/soft-tissue-release/"),
         ("privacy", "/privacy/"),
         ("cancellation-policy", "/cancellation-policy/"),
+        ("not-found", "/no-such-page/"),
+        ("link-not-valid", "/manage/not-a-real-token/"),
     ]:
         page.goto(live_server.url + path)
         audit.check(page, name)

@@ -1,0 +1,74 @@
+"""The notice rule (`bookings.policy.change_policy`) is the one answer on every surface a patient
+sees: the confirmation text, the confirmation page and the manage page offer to change online
+only while that is allowed, and otherwise give the policy and a number to tap and call."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from bookings import tokens
+from bookings.notifications import Kind
+from bookings.services import PatientDetails, create_booking
+from clinic.core.models import ClinicSettings
+from clinic.sms.models import Message
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+TEL = 'href="tel:+441632960000"'
+
+
+@pytest.fixture
+def monday_morning(time_machine, alice):
+    time_machine.move_to(datetime(2030, 1, 7, 10, 0, tzinfo=LONDON), tick=False)
+    clinic = ClinicSettings.load()
+    clinic.cancellation_notice_hours = 48
+    clinic.save()
+
+
+def book(lengths, alice, start):
+    return create_booking(
+        length=lengths[30],
+        therapist=alice,
+        start=start,
+        patient=PatientDetails(name="Robin Sample", phone="07400123456"),
+    )
+
+
+def main(response) -> str:
+    """The page's own content (the header and footer have the phone number on every page)."""
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def surfaces(client, appointment):
+    text = Message.objects.about(appointment).get(kind=Kind.BOOKING_CONFIRMATION).body
+    confirmation = client.get(reverse("bookings:confirmation", args=[tokens.confirmation_token(appointment)]))
+    manage = client.get(tokens.manage_path(appointment))
+    return text, main(confirmation), main(manage)
+
+
+def test_booked_inside_the_notice_period_every_surface_says_phone_us(client, monday_morning, lengths, alice):
+    appointment = book(lengths, alice, datetime(2030, 1, 8, 14, 0, tzinfo=LONDON))  # 28 hours ahead
+    text, confirmation, manage = surfaces(client, appointment)
+
+    assert "/manage/" not in text and "To change or cancel, call 01632 960000." in text
+    assert "/manage/" not in confirmation  # no link to change online
+    assert "can no longer be changed online" in confirmation and TEL in confirmation
+    assert "can no longer be changed online" in manage and TEL in manage
+    assert "Move to another time" not in manage and "Cancel this appointment" not in manage
+
+
+def test_booked_well_ahead_every_surface_offers_to_change_online_until_the_same_moment(
+    client, monday_morning, lengths, alice
+):
+    appointment = book(lengths, alice, datetime(2030, 1, 10, 14, 0, tzinfo=LONDON))  # 76 hours ahead
+    text, confirmation, manage = surfaces(client, appointment)
+
+    assert "Change or cancel: http" in text and "/manage/" in text
+    assert 'href="/manage/' in confirmation
+    assert "until Tue 8 Jan at 14:00 (48 hours before)" in confirmation
+    assert "Move to another time" in manage and "Cancel this appointment" in manage
+    assert "until Tue 8 Jan at 14:00 (48 hours before the start)" in manage
