@@ -361,9 +361,29 @@ class AppointmentAdmin(ClinicalAccessRecorded, AppointmentScreeningMixin, PhoneS
     def mark_completed(self, request, queryset):
         self._set_statuses(request, queryset, Appointment.Status.COMPLETED, "marked completed")
 
-    @admin.action(description="Mark selected appointments no-show", permissions=["change"])
+    @admin.action(description="Mark selected appointments no-show…", permissions=["change"])
     def mark_no_show(self, request, queryset):
+        if "apply" not in request.POST:
+            title = f"Mark {len(queryset)} appointment{'s' if len(queryset) != 1 else ''} as a no-show?"
+            return self._selected_page(request, queryset, title, "no_show_selected.html")
+        before = {a.pk: a.status for a in queryset}
         self._set_statuses(request, queryset, Appointment.Status.NO_SHOW, "marked no-show")
+        for row in queryset.filter(status=Appointment.Status.NO_SHOW):
+            if before[row.pk] != Appointment.Status.NO_SHOW:
+                undo = diary_views.undo_button(request, row, before[row.pk], request.get_full_path())
+                self.message_user(request, format_html("{} ({}): {}", row.reference, row.patient.name, undo))
+
+    def _selected_page(self, request, queryset, title, template, **extra):
+        """An intermediate page for a list action that asks before it acts."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "appointments": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            **extra,
+        }
+        return TemplateResponse(request, f"admin/bookings/appointment/{template}", context)
 
     @admin.action(description="Book selected appointments again (undo cancel or no-show)", permissions=["change"])
     def book_again(self, request, queryset):
@@ -387,15 +407,7 @@ class AppointmentAdmin(ClinicalAccessRecorded, AppointmentScreeningMixin, PhoneS
                 refused_text="Not cancelled",
             )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Cancel appointments",
-            "opts": self.opts,
-            "form": form,
-            "appointments": queryset,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/bookings/appointment/cancel_selected.html", context)
+        return self._selected_page(request, queryset, "Cancel appointments", "cancel_selected.html", form=form)
 
     @admin.action(description="Resend the confirmation text", permissions=["change"])
     def resend_confirmations(self, request, queryset):

@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
@@ -218,8 +220,22 @@ class DiaryWeekView(AdminPageView):
         return TemplateResponse(request, "admin/bookings/diary_week.html", context)
 
 
+def undo_button(request, appointment: Appointment, status: str, next_url: str) -> str:
+    """A one-click undo for a message: a small POST form back to `status` (the admin shows
+    messages marked safe as HTML)."""
+    return format_html(
+        '<form method="post" action="{}" class="inline-undo"><input type="hidden" name="csrfmiddlewaretoken" '
+        'value="{}"><input type="hidden" name="next" value="{}"><button type="submit" class="button">Undo</button>'
+        "</form>",
+        reverse("admin:bookings_appointment_set_status", args=[appointment.pk, status]),
+        get_token(request),
+        next_url,
+    )
+
+
 class StatusChangeView(AdminPageView):
-    """POST only: mark arrived, completed, no-show, or book again."""
+    """POST only: mark arrived, completed, no-show, or book again. A no-show is asked about first
+    (it tells on the patient and may cost them a fee), and its message carries an undo."""
 
     http_method_names = ["post"]
 
@@ -227,17 +243,30 @@ class StatusChangeView(AdminPageView):
         appointment = self.appointment(request, object_id)
         if status not in Appointment.Status.values or status == Appointment.Status.CANCELLED:
             raise Http404("No such status.")
+        fallback = reverse("admin:bookings_appointment_change", args=[appointment.pk])
+        no_show = status == Appointment.Status.NO_SHOW and appointment.status != status
+        if no_show and request.POST.get("confirm") != "yes":
+            context = self.context(
+                request,
+                f"Mark {appointment.patient.name} as a no-show?",
+                appointment=appointment,
+                next_url=_next_url(request, fallback),
+                change_url=fallback,
+            )
+            return TemplateResponse(request, "admin/bookings/appointment/no_show_confirm.html", context)
+        before = appointment.status
         try:
             updated = set_status(appointment=appointment, status=status, by_user=request.user)
         except BookingError as error:
             messages.error(request, error.message)
         else:
-            messages.success(
-                request,
+            text = (
                 f"{updated.patient.name} ({updated.local_start:%H:%M} with {updated.therapist}) "
-                f"is marked {updated.get_status_display().lower()}.",
+                f"is marked {updated.get_status_display().lower()}."
             )
-        fallback = reverse("admin:bookings_appointment_change", args=[appointment.pk])
+            if no_show:
+                text = format_html("{} {}", text, undo_button(request, updated, before, _next_url(request, fallback)))
+            messages.success(request, text)
         return HttpResponseRedirect(_next_url(request, fallback))
 
 

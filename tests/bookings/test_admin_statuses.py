@@ -71,7 +71,7 @@ def latest(appointment):
 def test_each_status_button_changes_the_status_and_records_who(signed_in, receptionist, appointment, before, after):
     Appointment.objects.filter(pk=appointment.pk).update(status=before)
 
-    response = signed_in.post(status_url(appointment, after))
+    response = signed_in.post(status_url(appointment, after), {"confirm": "yes"})  # a no-show is confirmed
 
     appointment.refresh_from_db()
     assert appointment.status == after
@@ -154,7 +154,7 @@ def test_marking_arrived_from_the_list_records_who_for_each(signed_in, reception
     [("mark_completed", Status.COMPLETED), ("mark_no_show", Status.NO_SHOW)],
 )
 def test_completed_and_no_show_list_actions_record_who(signed_in, receptionist, appointment, name, status):
-    signed_in.post(CHANGELIST, action(name, appointment))
+    signed_in.post(CHANGELIST, action(name, appointment, apply="1"))
     appointment.refresh_from_db()
     assert appointment.status == status
     assert latest(appointment).history_user == receptionist
@@ -195,7 +195,7 @@ def test_cancelling_from_the_list_asks_for_a_reason_first(signed_in, receptionis
 
 
 def test_cancelled_and_no_show_appointments_stay_and_can_be_filtered(signed_in, appointment, alice, lengths):
-    signed_in.post(CHANGELIST, action("mark_no_show", appointment))
+    signed_in.post(CHANGELIST, action("mark_no_show", appointment, apply="1"))
     page = signed_in.get(CHANGELIST, {"status": "no_show"}).content.decode()
     assert appointment.reference in page
     assert appointment.reference not in signed_in.get(CHANGELIST, {"status": "active"}).content.decode()
@@ -219,3 +219,46 @@ def test_the_list_has_no_bulk_delete_even_for_a_superuser(client, manager, appoi
     response = client.post(CHANGELIST, action("delete_selected", appointment, post="yes"))
     assert Appointment.objects.filter(pk=appointment.pk).exists()
     assert response.status_code in (200, 302)
+
+
+# --- no-show: confirmed first, and undone in one click ------------------------------------------
+
+
+def test_marking_a_no_show_asks_to_confirm_first(signed_in, appointment):
+    response = signed_in.post(status_url(appointment, Status.NO_SHOW))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Mark Pat Example as a no-show?" in page
+    assert 'name="confirm" value="yes"' in page
+    appointment.refresh_from_db()
+    assert appointment.status == Status.BOOKED
+
+
+@pytest.mark.parametrize("before", [Status.BOOKED, Status.ARRIVED])
+def test_a_confirmed_no_show_offers_an_undo_that_puts_back_what_it_was(signed_in, appointment, before):
+    Appointment.objects.filter(pk=appointment.pk).update(status=before)
+    response = signed_in.post(status_url(appointment, Status.NO_SHOW), {"confirm": "yes"}, follow=True)
+
+    appointment.refresh_from_db()
+    assert appointment.status == Status.NO_SHOW
+    page = response.content.decode()
+    assert "is marked no-show" in page
+    assert f'action="{status_url(appointment, before)}"' in page and ">Undo</button>" in page
+
+    signed_in.post(status_url(appointment, before))
+    appointment.refresh_from_db()
+    assert appointment.status == before
+
+
+def test_marking_no_shows_from_the_list_asks_to_confirm_first(signed_in, appointment):
+    first = signed_in.post(CHANGELIST, action("mark_no_show", appointment))
+    assert first.status_code == 200
+    assert "Mark 1 appointment as a no-show?" in first.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == Status.BOOKED
+
+    response = signed_in.post(CHANGELIST, action("mark_no_show", appointment, apply="1"), follow=True)
+    appointment.refresh_from_db()
+    assert appointment.status == Status.NO_SHOW
+    assert f'action="{status_url(appointment, Status.BOOKED)}"' in response.content.decode()  # undo

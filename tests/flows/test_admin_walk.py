@@ -30,8 +30,9 @@ Status = Appointment.Status
 SAME_PHONE = "+447700900555"
 # Values for the extra URL parameters of page actions; a new parameter must be added here.
 URL_PARAMETERS = {"status": list(Status.values)}
-# Fields the confirmation steps of actions ask for (cancel: a reason; delete: "post").
-CONFIRM = {"apply": "1", "reason": "Walk test", "notify_patient": "on"}
+# What the confirmation steps of actions ask for (a list action's "apply", a cancel's reason, a
+# no-show's "confirm"); bulk delete's "post" is sent last, separately.
+CONFIRM = {"apply": "1", "reason": "Walk test", "notify_patient": "on", "confirm": "yes"}
 
 
 @pytest.fixture
