@@ -23,7 +23,8 @@ echo "tests: DATABASE_URL=${DATABASE_URL:-sqlite (default)} REDIS_URL=${REDIS_UR
   || { echo "Models changed without a migration: run manage.py makemigrations"; exit 1; }
 # Browser tests run in a pytest of their own: once Playwright's session event loop exists, async
 # views (/readyz) cannot be called through Django's test client in that process
-# (../shared/recipes-2.md, section 7). Exit code 5 means "no test selected", fine for one half.
+# ("You cannot use AsyncToSync in the same thread as an async event loop"). Exit code 5 means "no
+# test selected", fine for one half.
 status=0
 .venv/bin/python -m pytest -m "not browser" "$@" || status=$?
 [ "$status" -eq 5 ] && status=0

@@ -3,7 +3,7 @@
 Patients' names, phone numbers, health answers and the links that open their appointments must
 not leave the site in an error report (design rule 9). Turning options off is not enough: with
 `send_default_pii` off, a phone number still reaches Sentry in an exception message, the request
-body and the frames' local variables (../shared/recipes-2.md, section 4). So:
+body and the frames' local variables (tried against a fake Sentry ingest). So:
 
 - nothing is collected that could hold them: no request bodies, cookies, user details or local
   variables (`data_collection`), and the email report's POST, cookies, META and frame variables

@@ -57,7 +57,7 @@ def sms_backlog(now: datetime.datetime | None = None) -> Backlog:
 
 async def asms_backlog(now: datetime.datetime | None = None) -> Backlog:
     """`sms_backlog` for async code. A sync check would run in a thread whose DB connection
-    nobody closes (../shared/recipes-2.md, section 3)."""
+    nobody closes, which holds up the test database's teardown."""
     return Backlog(**await _unsent_due(now or timezone.now()).aaggregate(**BACKLOG))
 
 
