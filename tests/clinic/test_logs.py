@@ -62,7 +62,7 @@ def test_log_lines_written_during_a_request_carry_its_id_and_the_real_client(cli
     )
     assert response.status_code == 302
     [line] = [entry for entry in json_lines() if entry["logger"] == "callbacks.views"]
-    assert line["message"] == "callback form: automated submission dropped"
+    assert line["message"] == "callback form: honeypot filled, submission dropped"
     assert (line["request_id"], line["client_ip"], line["level"]) == ("req-123", "203.0.113.9", "INFO")
     assert "ts" in line
 
