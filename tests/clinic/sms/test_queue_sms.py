@@ -50,8 +50,11 @@ def test_a_message_due_now_is_sent_only_after_commit(awake, sms_outbox, django_c
 
 def test_a_message_written_in_quiet_hours_waits_until_eight(sms_outbox, django_capture_on_commit_callbacks):
     with time_machine.travel(datetime(2030, 1, 7, 22, 30, tzinfo=LONDON), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
             message = ack()
+        # Moved when written, so no task is queued at all (the send-time gate is the second line).
+        assert message.due_at == at(date(2030, 1, 8), "08:00")
+        assert callbacks == []
         message.refresh_from_db()
         assert message.due_at == at(date(2030, 1, 8), "08:00")
         assert message.status == Message.Status.PENDING
