@@ -51,7 +51,9 @@ def offering_ids(length: TreatmentLength) -> list[int]:
     return list(Therapist.objects.active().offering(length).values_list("pk", flat=True))
 
 
-def free_therapists_at(ids, length, start, *, online, ignore_appointment_id=None, cache=False) -> list[int]:
+def free_therapists_at(
+    ids, length, start, *, online, ignore_appointment_id=None, cache=False, policy=None
+) -> list[int]:
     """Which of these therapists could take `length` at `start` (one availability load).
 
     `cache=True` only outside the booking lock (showing a page): under it, read the database."""
@@ -64,6 +66,7 @@ def free_therapists_at(ids, length, start, *, online, ignore_appointment_id=None
         online=online,
         ignore_appointment_id=ignore_appointment_id,
         cache=cache,
+        policy=policy,
     )
     return [t for t in ids if start in found.get(t, {}).get(day, [])]
 
@@ -80,17 +83,10 @@ def not_free_refusal(
         return SlotUnavailable()
     policy = BookingPolicy.from_settings()
     # Free on a one-minute grid but not on the clinic's: the time itself is the problem.
-    day = timezone.localtime(start).date()
     minute_grid = replace(policy, step=timedelta(minutes=1))
-    free = find_free_starts(
-        therapist_ids=ids,
-        length=length,
-        first_day=day,
-        last_day=day,
-        policy=minute_grid,
-        ignore_appointment_id=ignore_appointment_id,
-    )
-    if any(start in per_day.get(day, []) for per_day in free.values()):
+    if free_therapists_at(
+        ids, length, start, online=True, ignore_appointment_id=ignore_appointment_id, policy=minute_grid
+    ):
         minutes = int(policy.step.total_seconds() // 60)
         return PolicyViolation(
             f"Online bookings start every {minutes} minutes, and {timezone.localtime(start):%H:%M} is not one "
