@@ -103,9 +103,9 @@ def test_cancelling_while_the_appointment_is_held_says_it_is_still_booked(
     client, short_lock_timeout, lengths, alice, patient, next_monday
 ):
     appointment = create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
-    url = reverse("bookings:manage", args=[tokens.manage_token(appointment)])
+    url = reverse("bookings:manage_cancel", args=[tokens.manage_token(appointment)])
     with row_locked("bookings_appointment", appointment.pk):
-        response = client.post(url, {"action": "cancel"})
+        response = client.post(url)  # "Yes, cancel it" on the confirm step
 
     assert response.status_code < 500
     assert "could not cancel your appointment. It is still booked" in response.content.decode()
