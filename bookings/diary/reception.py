@@ -1,5 +1,5 @@
 """Everything reception needs on a diary block (a `BlockExtension`, registered in
-`BookingsConfig.ready`): the patient's mobile to tap and call, first visit, "Session 2 of 6", a
+`BookingsConfig.ready`): the patient's mobile, with a "Call" link to tap on a tablet, first visit, "Session 2 of 6", a
 note indicator (its words only for the clinical-notes permission), how the confirmation text
 fared, a reminder that failed, and the patient's other appointments that day (an overlapping one
 as a warning). The cheap facts are read in the diary's appointment query (`facts.annotations`),
@@ -17,7 +17,7 @@ from functools import lru_cache
 from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Q
 from phonenumber_field.phonenumber import PhoneNumber
 
-from .blocks import Action, Badge, BlockExtension
+from .blocks import Action, Badge, BlockExtension, Line
 from .facts import annotations, facts_of, load_texts_and_others
 
 TEXT_BADGES = {
@@ -55,7 +55,8 @@ def _apply(block, row, viewer) -> None:
     phone = row.get("reception_phone")  # E.164, as stored
     if phone:
         number = national(phone)
-        block.actions.append(Action(number, f"tel:{phone}", "block-phone", f"Call {block.patient_name}"))
+        block.lines.append(Line(number, css="block-phone"))
+        block.actions.append(Action("Call", f"tel:{phone}", "block-call", f"Call {block.patient_name} on {number}"))
     for kind, words in facts.badges():
         css = "badge-warning" if kind == "warning" else "badge-info"
         if words == facts.text_label:

@@ -120,3 +120,28 @@ def test_a_manager_reads_last_months_utilisation_and_no_show_rate_from_a_chart(
     with page.expect_download() as download:
         page.locator("#rates").get_by_role("link", name=re.compile("Download CSV")).click()
     assert download.value.suggested_filename.startswith("clinic-rates-")
+
+
+def test_a_30_minute_block_is_readable_in_the_week_view(live_server, page, shots, clinic, lengths):
+    alice, ben = clinic
+    monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+    pat = Patient.objects.create(name="Patricia Longname-Example", phone="+447700900123")
+    short = book(pat, alice, lengths[30], at(monday + timedelta(days=2), "10:00"))
+    book(pat, ben, lengths[30], at(monday + timedelta(days=2), "15:00"))  # "Also…" on the block too
+    staff("rita", RECEPTION)
+    sign_in(page, live_server, "rita")
+
+    page.goto(f"{live_server.url}/admin/bookings/appointment/diary/week/?therapist={alice.pk}&date={monday}")
+    block = page.locator(f"#appointment-{short.pk}")
+    time_label, patient = block.locator(".block-time"), block.locator(".block-patient")
+    expect(time_label).to_have_text("10:00–10:30")
+    expect(patient).to_be_visible()
+    inside = block.bounding_box()
+    for part in (time_label.bounding_box(), patient.bounding_box()):
+        assert part["y"] >= inside["y"] and part["y"] + part["height"] <= inside["y"] + inside["height"] + 1
+    assert patient.evaluate("e => e.scrollWidth - e.clientWidth") < patient.evaluate("e => e.scrollWidth") / 2
+    shots(page, "week-view", full_page=False)
+
+    block.focus()  # focus (or hover) shows the rest over the rows below
+    expect(block.get_by_text("Also: 15:00–15:30 with Ben Sample")).to_be_visible()
+    shots(page, "week-view-block-focused", full_page=False)
