@@ -6,18 +6,19 @@ class BookingsConfig(AppConfig):
 
     def ready(self):
         from clinic.core import glance, personal_data
-        from clinic.sms import kinds
+        from clinic.sms import inbound, kinds
 
         from . import diary
         from . import personal_data as bookings_personal_data
         from .course_texts import CourseKind
         from .diary.reception import EXTENSION as reception_details
         from .glance import screening_to_review, todays_appointments
-        from .notifications import Kind
+        from .inbound import answer_reminder, patient_with_number
+        from .notifications import OPTIONAL_KINDS, Kind
         from .screening import personal_data as screening_personal_data
         from .screening.diary import EXTENSION as screening_badge
 
-        kinds.register(Kind)
+        kinds.register(Kind, optional=OPTIONAL_KINDS)
         kinds.register(CourseKind)
         glance.register(todays_appointments)
         personal_data.register(bookings_personal_data.PATIENT)
@@ -28,3 +29,5 @@ class BookingsConfig(AppConfig):
         diary.register(screening_badge)
         diary.register(reception_details)
         personal_data.register(bookings_personal_data.COURSES)
+        inbound.register_contact_lookup(patient_with_number)
+        inbound.register(answer_reminder, order=10)

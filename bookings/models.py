@@ -133,6 +133,10 @@ class Patient(models.Model):
     )
 
     history = HistoricalRecords()
+    # The texts this patient sent us (clinic.sms matches them by number; the link lives here).
+    incoming_texts = GenericRelation(
+        "sms.IncomingText", content_type_field="contact_type", object_id_field="contact_id"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -272,6 +276,8 @@ class Appointment(models.Model):
     course = models.ForeignKey(
         Course, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions", editable=False
     )
+    # When the patient said they are coming (replied Y to the reminder); shown on the diary block.
+    confirmed_at = models.DateTimeField("confirmed by the patient", null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
     # The texts about this appointment (clinic.sms knows no domain model; the link lives here).

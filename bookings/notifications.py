@@ -35,6 +35,18 @@ class Kind(models.TextChoices):
     CANCELLATION = "cancellation", "Cancellation"
     TIME_CHANGE = "time_change", "Time change"
     SCREENING_REMINDER = "screening_reminder", "Health questions reminder"
+    # Answers to texts patients send (bookings.inbound).
+    CONFIRMED_REPLY = "confirmed_reply", "Reply: attendance confirmed"
+    CANCELLED_REPLY = "cancelled_reply", "Reply: cancelled"
+    CANNOT_CANCEL_REPLY = "cannot_cancel_reply", "Reply: too late to cancel by text"
+    NO_APPOINTMENT_REPLY = "no_appointment_reply", "Reply: no upcoming appointment"
+    # The wait list (bookings.waitlist).
+    WAITLIST_CONFIRM = "waitlist_confirm", "Wait list: confirm your place"
+    WAITLIST_OFFER = "waitlist_offer", "Wait list: a time came free"
+
+
+# Texts the patient did not ask for there and then: a number that replied STOP does not get them.
+OPTIONAL_KINDS = [Kind.REMINDER, Kind.SCREENING_REMINDER, Kind.WAITLIST_OFFER]
 
 
 NOTICE_KINDS = [Kind.BOOKING_CONFIRMATION, Kind.TIME_CHANGE, Kind.CANCELLATION]
@@ -79,12 +91,14 @@ def _screening_url(appointment) -> str:
 
 
 def _fitting_context(kind: str, appointment, *, at: datetime | None = None, **extra) -> dict:
-    """The context for `kind` (a text going at `at`, default now), with the therapist's first name
-    only if the full text would be longer than two SMS segments (long names plus a long manage
-    link can do that)."""
+    """The context for `kind` (a text going at `at`, default now), shortened only if the full text
+    would be longer than two SMS segments (long names plus a long manage link can do that): first
+    the therapist's first name, then no link (the text says to phone instead)."""
     context = _context(appointment, at=at, **extra)
     if gsm.segments(render_sms(kind, context)) > MAX_SEGMENTS:
         context["therapist"] = (appointment.therapist.name.split() or [""])[0][:20]
+    if gsm.segments(render_sms(kind, context)) > MAX_SEGMENTS:
+        context["manage_url"] = ""
     return context
 
 

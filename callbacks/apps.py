@@ -7,10 +7,11 @@ class CallbacksConfig(AppConfig):
     def ready(self):
         from bookings.screening import referrals
         from clinic.core import glance, personal_data
-        from clinic.sms import kinds
+        from clinic.sms import inbound, kinds
 
         from . import personal_data as callbacks_personal_data
         from .glance import open_requests
+        from .inbound import pass_to_reception
         from .models import SmsKind
         from .referrals import request_clinical_review
 
@@ -20,3 +21,4 @@ class CallbacksConfig(AppConfig):
         # Refer answers in the health questions become clinical-review requests (bookings cannot
         # import callbacks, so it is told whom to hand them to).
         referrals.register(request_clinical_review)
+        inbound.register_fallback(pass_to_reception)

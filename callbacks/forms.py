@@ -81,7 +81,7 @@ class CallbackRequestForm(forms.Form):
     )
     reason = forms.ChoiceField(
         label="What is it about?",
-        choices=CallbackRequest.Reason.choices,
+        choices=CallbackRequest.Reason.public_choices(),
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what the call is about."},
     )

@@ -73,6 +73,12 @@ class CallbackRequest(models.Model):
         TREATMENT_QUESTION = "question", "A question about treatment"
         EXISTING_APPOINTMENT = "existing", "An existing appointment"
         OTHER = "other", "Something else"
+        TEXT = "text", "Text from patient"  # a text reply the system could not act on itself
+
+        @classmethod
+        def public_choices(cls):
+            """What patients choose from on the callback form."""
+            return [(value, label) for value, label in cls.choices if value != cls.TEXT]
 
     name = models.CharField(max_length=120)
     phone = PhoneNumberField()

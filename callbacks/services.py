@@ -123,11 +123,11 @@ def request_callback(
     raise AssertionError("unreachable")
 
 
-def _create_request(phone, fields, *, message: str, clinical_review: bool) -> Submission:
+def _create_request(phone, fields, *, message: str, clinical_review: bool, acknowledge: bool = True) -> Submission:
     req = CallbackRequest.objects.create(
         phone=phone, message=message.strip(), clinical_review=clinical_review, **fields
     )
-    acknowledged = _acknowledge(req)
+    acknowledged = acknowledge and _acknowledge(req)
     _notify_reception(req)
     return Submission(request=req, created=True, acknowledged=acknowledged)
 
@@ -137,9 +137,7 @@ def _update_open_request(req: CallbackRequest, fields, *, message: str, clinical
     for field, value in fields.items():
         setattr(req, field, value)
     message = message.strip()
-    # Keep what they told us before: reception may not have read it yet.
-    if message and message not in req.message:
-        req.message = f"{req.message}\n\n{message}" if req.message else message
+    _append_message(req, message)
     req.clinical_review = req.clinical_review or clinical_review
     req.times_asked += 1
     req.save()
@@ -150,9 +148,50 @@ def _update_open_request(req: CallbackRequest, fields, *, message: str, clinical
     # The first text already promised a call; a repeat ask (often a double tap or impatience)
     # within the cool-down gets the promise on the thank-you page only, not another paid text.
     acknowledged = False
-    if req.acknowledged_at is None or timezone.now() - req.acknowledged_at >= cooldown:
+    if _ack_due(req, cooldown):
         acknowledged = _acknowledge(req)
     return Submission(request=req, created=False, acknowledged=acknowledged)
+
+
+def _append_message(req: CallbackRequest, message: str) -> None:
+    # Keep what they told us before: reception may not have read it yet.
+    if message and message not in req.message:
+        req.message = f"{req.message}\n\n{message}" if req.message else message
+
+
+def _ack_due(req: CallbackRequest, cooldown: timedelta) -> bool:
+    return req.acknowledged_at is None or timezone.now() - req.acknowledged_at >= cooldown
+
+
+def request_callback_from_text(*, phone: PhoneNumber, name: str, message: str) -> Submission:
+    """A text a patient sent that needs a person: it joins that phone's open callback request (its
+    other details untouched), or becomes a new one ("Text from patient", as soon as possible) with
+    the usual notice to reception. No acknowledgement text is written here: the caller answers
+    the text itself, when `acknowledged` (not within CALLBACK_ACK_COOLDOWN_HOURS of the last
+    acknowledgement, so an auto-responder on the patient's phone cannot start a ping-pong)."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                req = CallbackRequest.objects.open().select_for_update().filter(phone=phone).first()
+                created = req is None
+                if created:
+                    fields = {"name": name.strip()[:120], "reason": CallbackRequest.Reason.TEXT}
+                    req = _create_request(
+                        phone, fields, message=message, clinical_review=False, acknowledge=False
+                    ).request
+                else:
+                    _append_message(req, message.strip())
+                    req.times_asked += 1
+                    req.save()
+                acknowledged = _ack_due(req, timedelta(hours=settings.CALLBACK_ACK_COOLDOWN_HOURS))
+                if acknowledged:
+                    req.acknowledged_at = timezone.now()
+                    req.save(update_fields=["acknowledged_at"])
+                return Submission(request=req, created=created, acknowledged=acknowledged)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _acknowledge(req: CallbackRequest) -> bool:

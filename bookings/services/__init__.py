@@ -4,7 +4,7 @@
 - `free_times`: who is free when, the nearest free times, and a refusal or clash in words.
 - `changes`: move or cancel, and the patient's notice rule (`change_policy`).
 - `courses`: book a course's sessions all or none; cancel the rest of a course.
-- `statuses`: arrived, completed, no-show, restore.
+- `statuses`: arrived, completed, no-show, restore; the patient confirming they are coming.
 - `notes`: the patient's clinical note.
 - `patients`: a patient's name, phone and email.
 - `resend`: send a confirmation again.
@@ -38,7 +38,7 @@ from .notes import update_note
 from .patients import save_patient_details
 from .privacy import erase_patient, erasure_plan, export_patient
 from .resend import resend_confirmation
-from .statuses import STATUS_TRANSITIONS, allowed_statuses, set_status
+from .statuses import STATUS_TRANSITIONS, allowed_statuses, confirm_attendance, set_status
 
 __all__ = [
     "STATUS_TRANSITIONS",
@@ -63,6 +63,7 @@ __all__ = [
     "check_bookable",
     "clash_message",
     "clashes",
+    "confirm_attendance",
     "create_booking",
     "erase_patient",
     "erasure_plan",

@@ -86,6 +86,8 @@ def reschedule_booking(
             old_start, old_therapist_id = current.start, current.therapist_id
             if length.pk != current.length_id:
                 current.price = length.price
+            if (start, therapist.pk) != (old_start, old_therapist_id):
+                current.confirmed_at = None  # the patient confirmed the old time, not this one
             current.start, current.therapist, current.length = start, therapist, length
             current._history_user = by_user
             current.save()

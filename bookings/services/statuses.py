@@ -1,4 +1,5 @@
-"""Reception marks what happened: arrived, completed, no-show; or books a cancelled time again."""
+"""Reception marks what happened: arrived, completed, no-show; or books a cancelled time again.
+The patient confirms they are coming (a reply to the reminder)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,7 @@ def set_status(*, appointment: Appointment, status: str, by_user=None) -> Appoin
             if was_cancelled:
                 current.cancelled_at, current.cancelled_by, current.cancelled_by_user = None, "", None
                 current.cancellation_reason = ""
+                current.confirmed_at = None  # the patient has not confirmed the restored booking
             current._history_user = by_user
             current.save()
             diary_changed(current.therapist_id)
@@ -92,4 +94,18 @@ def set_status(*, appointment: Appointment, status: str, by_user=None) -> Appoin
         if is_overlap_violation(error):
             raise SlotUnavailable("That time has been booked by someone else since.") from error
         raise
+    return current
+
+
+def confirm_attendance(*, appointment: Appointment) -> Appointment:
+    """Record that the patient says they are coming (they replied Y to the reminder), for the
+    diary's "confirmed" badge. Confirming again keeps the first time. Raises `BookingError` for
+    an appointment that is no longer booked."""
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status != Status.BOOKED:
+            raise BookingError("Only a booked appointment can be confirmed.")
+        if current.confirmed_at is None:
+            current.confirmed_at = timezone.now()
+            current.save(update_fields=["confirmed_at", "updated_at"])
     return current

@@ -271,6 +271,10 @@ SMS_QUIET_HOURS_END = env("SMS_QUIET_HOURS_END", default="08:00")
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
 SMS_RETRY_BACKOFF_SECONDS = env.float("SMS_RETRY_BACKOFF_SECONDS", default=30)
 SMS_RETRY_BACKOFF_MAX_SECONDS = env.float("SMS_RETRY_BACKOFF_MAX_SECONDS", default=15 * 60)
+# On when the Twilio Messaging Service has Advanced Opt-Out enabled (with CANCEL and YES taken off
+# its keyword lists): Twilio then says which texts it answered itself (OptOutType), and CANCEL and
+# YES reach the clinic as answers to a reminder. Off: Twilio's default keyword list applies.
+TWILIO_ADVANCED_OPT_OUT = env.bool("TWILIO_ADVANCED_OPT_OUT", default=False)
 # How long the relay leaves a queued row to its send task before queueing it again.
 SMS_RELAY_LEASE_SECONDS = env.int("SMS_RELAY_LEASE_SECONDS", default=120)
 SMS_RELAY_BATCH_SIZE = 100

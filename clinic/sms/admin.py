@@ -1,13 +1,25 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
 from clinic.core.phones import PhoneSearchMixin
 
 from . import kinds, services
-from .models import Message
+from .models import IncomingText, Message, TextConsent
+
+
+def admin_link(content_type, object_id, label: str = ""):
+    """A link to a generically referred object in its own admin (text only if it has none)."""
+    if content_type is None:
+        return "-"
+    label = label or f"{content_type.name.capitalize()} {object_id}"
+    try:
+        url = reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[object_id])
+    except NoReverseMatch:
+        return label
+    return format_html('<a href="{}">{}</a>', url, label)
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -75,16 +87,7 @@ class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
     @admin.display(description="about")
     def about_link(self, obj):
-        """A link to what the text is about, in that object's own admin (if the user may see it)."""
-        if obj.about_type_id is None:
-            return "-"
-        content_type = obj.about_type
-        label = f"{content_type.name.capitalize()} {obj.about_id}"
-        try:
-            url = reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[obj.about_id])
-        except NoReverseMatch:
-            return label
-        return format_html('<a href="{}">{}</a>', url, label)
+        return admin_link(obj.about_type, obj.about_id)
 
     def has_add_permission(self, request):
         return False
@@ -115,3 +118,73 @@ class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
             )
         for text in refused:
             self.message_user(request, text, level=messages.WARNING)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IncomingText)
+class IncomingTextAdmin(PhoneSearchMixin, ReadOnlyAdmin):
+    """Texts patients sent, and what each did: read-only, like the SMS log."""
+
+    list_display = ["received_at", "sender", "short_body", "action", "contact_link", "about_link", "reply_status"]
+    list_filter = ["action", "provider_keyword"]
+    search_fields = ["sender", "body"]
+    phone_search_fields = ("sender",)
+    date_hierarchy = "received_at"
+    list_select_related = ["contact_type", "about_type"]
+    fields = ["received_at", "sender", "body", "action", "detail", "contact_link", "about_link", "replies_sent"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("replies")
+
+    @admin.display(description="text")
+    def short_body(self, obj):
+        return obj.body if len(obj.body) <= 60 else obj.body[:59] + "…"
+
+    @admin.display(description="from")
+    def contact_link(self, obj):
+        return admin_link(obj.contact_type, obj.contact_id, str(obj.contact) if obj.contact_type_id else "")
+
+    @admin.display(description="about")
+    def about_link(self, obj):
+        return admin_link(obj.about_type, obj.about_id)
+
+    @admin.display(description="reply")
+    def reply_status(self, obj):
+        replies = list(obj.replies.all())
+        return ", ".join(r.get_status_display() for r in replies) or "-"
+
+    @admin.display(description="replies")
+    def replies_sent(self, obj):
+        return (
+            format_html_join(
+                "\n",
+                '<p><a href="{}">{}</a>: {}</p>',
+                (
+                    (reverse("admin:sms_message_change", args=[r.pk]), r.get_status_display(), r.body)
+                    for r in obj.replies.all()
+                ),
+            )
+            or "-"
+        )
+
+
+@admin.register(TextConsent)
+class TextConsentAdmin(PhoneSearchMixin, ReadOnlyAdmin):
+    """Who opted out of (or back in to) reminders and offers, when and how."""
+
+    list_display = ["at", "phone", "opted_out", "how"]
+    list_filter = ["opted_out"]
+    search_fields = ["phone"]
+    phone_search_fields = ("phone",)
+    date_hierarchy = "at"

@@ -100,6 +100,10 @@ class Message(models.Model):
     resent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An answer to a text the patient has just sent us: it goes at once, even in quiet hours.
+    in_reply_to = models.ForeignKey(
+        "IncomingText", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies", editable=False
+    )
 
     objects = MessageQuerySet.as_manager()
 
@@ -119,3 +123,69 @@ class Message(models.Model):
     @property
     def kind_label(self) -> str:
         return kinds.label(self.kind)
+
+
+class IncomingText(models.Model):
+    """A text a patient sent us (Twilio's incoming-message webhook), and what the system did with it.
+
+    Stored once per Twilio MessageSid, so a webhook Twilio retries is answered without acting twice.
+    The sender is matched to whoever the number belongs to (a patient) by the lookup an app
+    registers (`inbound.register_contact_lookup`); kept generically, as `Message.about` is.
+    """
+
+    message_sid = models.CharField("Twilio message id", max_length=64, unique=True)
+    sender = PhoneNumberField("from")
+    to = models.CharField("to our number", max_length=32, blank=True)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # STOP / START / HELP when the provider treated the text as that keyword and answered it itself.
+    provider_keyword = models.CharField(max_length=8, blank=True)
+    action = models.CharField("what it did", max_length=80, blank=True)
+    detail = models.TextField(blank=True)
+    contact_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="matched to"
+    )
+    contact_id = models.PositiveBigIntegerField(null=True, blank=True)
+    contact = GenericForeignKey("contact_type", "contact_id")
+    about_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = "incoming text"
+        indexes = [models.Index(fields=["contact_type", "contact_id"], name="sms_incoming_contact")]
+
+    def __str__(self):
+        return f"Text from {self.sender} at {timezone.localtime(self.received_at):%d %b %H:%M}"
+
+
+class TextConsentQuerySet(models.QuerySet):
+    def latest_for(self, number):
+        return self.filter(phone=number).order_by("-at", "-pk").first()
+
+    def opted_out(self, number) -> bool:
+        """Whether `number` has opted out of optional texts (its latest record says so)."""
+        latest = self.latest_for(number)
+        return bool(latest and latest.opted_out)
+
+
+class TextConsent(models.Model):
+    """One change of a number's consent to optional texts (reminders, wait-list offers): the
+    record of who opted out or back in, when and how. The current state is the latest row."""
+
+    phone = PhoneNumberField(db_index=True)
+    opted_out = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now)
+    how = models.CharField(max_length=120)
+    incoming = models.ForeignKey(IncomingText, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = TextConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "text consent change"
+
+    def __str__(self):
+        change = "opted out" if self.opted_out else "opted in"
+        return f"{self.phone} {change} at {timezone.localtime(self.at):%d %b %Y %H:%M}"

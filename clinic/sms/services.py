@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
 
-from . import gsm
+from . import gsm, kinds
 from .backends import SendError, get_backend
-from .models import Message
+from .models import Message, TextConsent
 from .quiet_hours import in_quiet_hours, next_allowed
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,14 @@ def _write(**fields) -> Message:
 
 
 def queue_sms(
-    *, kind: str, to, context: dict, about=None, due_at: datetime | None = None, any_hour: bool = False
+    *,
+    kind: str,
+    to,
+    context: dict,
+    about=None,
+    due_at: datetime | None = None,
+    any_hour: bool = False,
+    in_reply_to=None,
 ) -> Message:
     """Write an SMS to the outbox, to go at `due_at` (default now), moved out of quiet hours.
 
@@ -132,9 +139,19 @@ def queue_sms(
     `any_hour` is for a text the recipient has just asked for (a one-time code): it ignores quiet
     hours, when written and when sent. The row is written in the caller's transaction; if it is due
     now, its send task is queued when that transaction commits. Never raises because Redis is down:
-    the row stays pending and the relay sends it later.
+    the row stays pending and the relay sends it later. An answer to a text the patient has just
+    sent (`in_reply_to`, an `IncomingText`) is linked to it and goes at any hour too: they are
+    awake and waiting for it.
     """
-    return _write(kind=kind, to=to, body=render_sms(kind, context), about=about, due_at=due_at, any_hour=any_hour)
+    return _write(
+        kind=kind,
+        to=to,
+        body=render_sms(kind, context),
+        about=about,
+        due_at=due_at,
+        any_hour=any_hour or in_reply_to is not None,
+        in_reply_to=in_reply_to,
+    )
 
 
 def resend_message(*, message: Message, by_user=None) -> Message:
@@ -222,6 +239,8 @@ def send_message_now(*, message_id: int, retry_scheduled: bool = True) -> SendOu
         Message.objects.filter(pk=message_id, status=Message.Status.PENDING, any_hour=False).update(
             due_at=next_allowed(now), lease_until=None
         )
+    if _withhold_if_opted_out(message_id, now):
+        return None
     # One UPDATE ... WHERE status = 'pending': under concurrency PostgreSQL re-checks the condition
     # after the other transaction commits, so exactly one claimer gets the row.
     claimed = (
@@ -255,6 +274,25 @@ def send_message_now(*, message_id: int, retry_scheduled: bool = True) -> SendOu
     # A status report may have overtaken us; keep its status but record the provider's id.
     Message.objects.filter(pk=message.pk, provider_id="").update(provider_id=result.provider_id, sent_at=sent_at)
     return SendOutcome(Message.Status.SENT)
+
+
+def _withhold_if_opted_out(message_id: int, now: datetime) -> bool:
+    """Cancel an optional text (a reminder, an offer) to a number that replied STOP.
+
+    Checked when the text is due rather than when it is written, so a START before then lets
+    it go after all.
+    """
+    due = Message.objects.filter(pk=message_id, status=Message.Status.PENDING, due_at__lte=now)
+    row = due.values("kind", "to").first()
+    if row is None or not kinds.is_optional(row["kind"]) or not TextConsent.objects.opted_out(row["to"]):
+        return False
+    due.update(
+        status=Message.Status.CANCELLED,
+        lease_until=None,
+        error_message="Not sent: this number has opted out of reminders and offers (replied STOP).",
+        updated_at=now,
+    )
+    return True
 
 
 def _finish(message: Message, status: str, **fields) -> int:

@@ -336,3 +336,54 @@ def worker_processes(count: int, *, env: dict[str, str], log_dir, pool: str = "s
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+# --- texts patients send (the incoming-message webhook) ----------------------------------------
+
+PUBLIC_HOST = "clinic.example.test"
+
+
+class IncomingTexts:
+    """Posts texts to the incoming-message webhook as Twilio does: to the public https address,
+    signed over that exact URL with the auth token. Work queued on commit (the replies' sends)
+    runs as the request ends, as in production."""
+
+    def __init__(self, client, capture):
+        self.client, self.capture = client, capture
+
+    @staticmethod
+    def params(body: str, *, sender: str = "+447700900123", sid: str | None = None, **extra) -> dict:
+        import uuid
+
+        return {
+            "MessageSid": sid or f"SM{uuid.uuid4().hex}",
+            "AccountSid": ACCOUNT_SID,
+            "From": sender,
+            "To": "+447700900000",
+            "Body": body,
+            "NumMedia": "0",
+            **extra,
+        }
+
+    def post(self, params: dict, *, token: str = AUTH_TOKEN, sign_url: str | None = None, signed: bool = True):
+        from django.urls import reverse
+        from twilio.request_validator import RequestValidator
+
+        path = reverse("sms:incoming")
+        headers = {}
+        if signed:
+            url = sign_url or f"https://{PUBLIC_HOST}{path}"
+            headers["HTTP_X_TWILIO_SIGNATURE"] = RequestValidator(token).compute_signature(url, params)
+        with self.capture(execute=True):
+            return self.client.post(path, params, secure=True, HTTP_HOST=PUBLIC_HOST, **headers)
+
+    def send(self, body: str, **kwargs):
+        """A text from a phone (default the cast's patient); returns the webhook's response."""
+        return self.post(self.params(body, **kwargs))
+
+
+@pytest.fixture
+def incoming_texts(client, settings, django_capture_on_commit_callbacks):
+    settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, PUBLIC_HOST]
+    return IncomingTexts(client, django_capture_on_commit_callbacks)

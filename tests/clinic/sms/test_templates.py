@@ -46,7 +46,9 @@ def test_every_booking_text_is_plain_gsm_at_most_two_segments_and_signed(
 
     assert gsm.is_gsm7(body)
     assert gsm.segments(body) <= 2, f"{kind} is {len(body)} characters:\n{body}"
-    assert body.endswith("\nNorthfield Sports Physiotherapy & Massage Clinic")
+    signature = "\nNorthfield Sports Physiotherapy & Massage Clinic"
+    # A reminder ends with the answers the patient can text back.
+    assert body.endswith(signature + "\nReply Y to confirm or C to cancel" if kind == "reminder" else signature)
     assert "Maximiliana" in body and "Wed 9 Jan at 10:15" in body
     assert "{" not in body and "&amp;" not in body
 
@@ -118,3 +120,15 @@ def test_segment_counting_follows_the_gsm_rules():
     assert gsm.segments("a" * 307) == 3
     assert gsm.segments("{" * 80) == 1  # extension characters count twice
     assert gsm.segments("{" * 81) == 2
+
+
+def test_a_reminder_keeps_its_link_when_the_names_are_ordinary(alice, patient, lengths):
+    appointment = Appointment.objects.create(
+        patient=patient, therapist=alice, length=lengths[60], start=at(date(2030, 1, 9), "10:00")
+    )
+    body = render_sms(
+        "reminder", notifications._fitting_context("reminder", appointment, at=at(date(2030, 1, 7), "10:00"))
+    )
+    assert re.search(r"\nTo move it: https://clinic\.example\.test/manage/\S+/\n", body), body
+    assert body.endswith("\nExample Physio & Massage (demo)\nReply Y to confirm or C to cancel")
+    assert gsm.segments(body) <= 2
