@@ -5,6 +5,7 @@ class BookingsConfig(AppConfig):
     name = "bookings"
 
     def ready(self):
+        from clinic.codes import purposes
         from clinic.core import glance, personal_data
         from clinic.sms import inbound, kinds
 
@@ -12,15 +13,17 @@ class BookingsConfig(AppConfig):
         from . import personal_data as bookings_personal_data
         from .course_texts import CourseKind
         from .diary.reception import EXTENSION as reception_details
-        from .glance import screening_to_review, todays_appointments
+        from .glance import screening_to_review, todays_appointments, wait_list
         from .inbound import answer_reminder, patient_with_number
         from .notifications import OPTIONAL_KINDS, Kind
         from .screening import personal_data as screening_personal_data
         from .screening.diary import EXTENSION as screening_badge
+        from .waitlist.entries import CODE_PURPOSE
 
         kinds.register(Kind, optional=OPTIONAL_KINDS)
         kinds.register(CourseKind)
         glance.register(todays_appointments)
+        glance.register(wait_list)
         personal_data.register(bookings_personal_data.PATIENT)
         personal_data.register(bookings_personal_data.APPOINTMENTS)
         personal_data.register(screening_personal_data.HEALTH_ANSWERS)
@@ -31,3 +34,4 @@ class BookingsConfig(AppConfig):
         personal_data.register(bookings_personal_data.COURSES)
         inbound.register_contact_lookup(patient_with_number)
         inbound.register(answer_reminder, order=10)
+        purposes.register(CODE_PURPOSE, action="join our wait list")

@@ -63,3 +63,20 @@ def screening_to_review(request):
             attention=True,
         )
     ]
+
+
+def wait_list(request):
+    """How many people are waiting for a time to come free."""
+    if not request.user.has_perm("bookings.view_waitlistentry"):
+        return []
+    from .models import WaitListEntry
+
+    count = WaitListEntry.objects.waiting().count()
+    return [
+        Item(
+            order=20,
+            count=count,
+            text=f"{plural(count, 'person', 'people')} on the wait list",
+            url=reverse("admin:bookings_waitlistentry_changelist"),
+        )
+    ]

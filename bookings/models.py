@@ -372,3 +372,6 @@ def screening_badges(status: str, answers_changed: bool) -> list[tuple[str, str]
 # them here registers them with the app.
 from .consents import ConsentRecord  # noqa: E402, F401
 from .screening.models import AnswerSet, QuestionnaireVersion, ScreeningQuestion  # noqa: E402, F401
+
+# The wait list's models live with its code; importing them here registers them with the app.
+from .waitlist.models import FreedTime, WaitListEntry, WaitListOffer  # noqa: E402, F401

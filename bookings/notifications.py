@@ -41,7 +41,6 @@ class Kind(models.TextChoices):
     CANNOT_CANCEL_REPLY = "cannot_cancel_reply", "Reply: too late to cancel by text"
     NO_APPOINTMENT_REPLY = "no_appointment_reply", "Reply: no upcoming appointment"
     # The wait list (bookings.waitlist).
-    WAITLIST_CONFIRM = "waitlist_confirm", "Wait list: confirm your place"
     WAITLIST_OFFER = "waitlist_offer", "Wait list: a time came free"
 
 

@@ -10,6 +10,8 @@
   short, so the confirmation still fits in two SMS segments: the appointment's id and a truncated
   HMAC of its id and reference (132 bits). It needs no timestamp because it expires with the
   appointment: the page refuses it once the appointment has started or is no longer booked.
+- The wait-list tokens name one entry (its confirm and leave page) or one offer (its claim link);
+  the offer's own expiry is in the database, the signature's age is only an outer bound.
 
 All are Django signatures (HMAC with SECRET_KEY), each with its own salt so one kind cannot be
 passed off as another.
@@ -29,11 +31,15 @@ CONFIRMATION_SALT = "bookings.confirmation"
 MANAGE_SALT = "bookings.manage"
 SCREENING_SALT = "bookings.screening"
 SCREENING_SIGNATURE_LENGTH = 22
+WAIT_LIST_SALT = "bookings.wait_list"
+OFFER_SALT = "bookings.wait_list.offer"
 
 # A details form left open longer than this is refreshed rather than trusted.
 IDEMPOTENCY_MAX_AGE = timedelta(hours=12)
 CONFIRMATION_MAX_AGE = timedelta(days=7)
 MANAGE_MAX_AGE = timedelta(days=120)
+WAIT_LIST_MAX_AGE = timedelta(days=35)  # an entry lasts at most four weeks
+OFFER_MAX_AGE = timedelta(days=2)
 
 
 class BadToken(Exception):
@@ -128,3 +134,36 @@ def screening_token_matches(token: str, appointment) -> bool:
 def screening_path(appointment) -> str:
     """The site-relative address of the appointment's health questions (prefix PUBLIC_BASE_URL)."""
     return reverse("bookings:screening", args=[screening_token(appointment)])
+
+
+def _pair_token(obj, moment, salt: str) -> str:
+    # The row's id and an instant of its own, so a token cannot name a row that reused the id.
+    return signing.dumps([obj.pk, int(moment.timestamp())], salt=salt)
+
+
+def _read_pair(token: str, salt: str, max_age: timedelta) -> tuple[int, int]:
+    try:
+        value = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.BadSignature as error:
+        raise BadToken from error
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)):
+        raise BadToken
+    return value[0], value[1]
+
+
+def wait_list_token(entry) -> str:
+    return _pair_token(entry, entry.created_at, WAIT_LIST_SALT)
+
+
+def read_wait_list_token(token: str) -> tuple[int, int]:
+    """(entry id, its created_at as a Unix time)."""
+    return _read_pair(token, WAIT_LIST_SALT, WAIT_LIST_MAX_AGE)
+
+
+def offer_token(offer) -> str:
+    return _pair_token(offer, offer.offered_at, OFFER_SALT)
+
+
+def read_offer_token(token: str) -> tuple[int, int]:
+    """(offer id, its offered_at as a Unix time)."""
+    return _read_pair(token, OFFER_SALT, OFFER_MAX_AGE)

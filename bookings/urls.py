@@ -16,6 +16,11 @@ urlpatterns = [
     path("book/details/", views.details, name="details"),
     path("book/confirmed/<str:token>/", views.confirmation, name="confirmation"),
     path("book/confirmed/<str:token>/appointment.ics", views.calendar_file, name="calendar"),
+    # The wait list: join from the day page, confirm the mobile, see or leave one's place; offers.
+    path("book/wait-list/", views.wait_list_join, name="wait_list"),
+    path("book/wait-list/<str:token>/", views.wait_list_entry, name="wait_list_entry"),
+    path("book/wait-list/<str:token>/confirm/", views.wait_list_confirm, name="wait_list_confirm"),
+    path("offer/<str:token>/", views.offer, name="offer"),
     # The patient's own appointment, from the link in their texts (a signed, expiring token).
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/move/", views.manage_move, name="manage_move"),

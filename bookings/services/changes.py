@@ -20,6 +20,7 @@ from .. import notifications
 from ..models import Appointment, TreatmentLength
 from ..policy import change_policy
 from ..schedules import BookingPolicy
+from ..waitlist import freed as wait_list
 from .booking import check_online_rules, diary_changed, is_overlap_violation, lock_therapists
 from .errors import BookingError, Busy, ChangedMeanwhile, ChangeNotAllowed, NotOffered, SlotUnavailable
 from .free_times import clash_message, clashes, free_therapists_at, nearest_free_starts, not_free_refusal
@@ -83,7 +84,7 @@ def reschedule_booking(
                 raise not_free_refusal([therapist.pk], length, start, ignore_appointment_id=current.pk)
             if not free and clashes(current, therapist, length, start):
                 raise SlotUnavailable(clash_message(current, therapist, length, start))
-            old_start, old_therapist_id = current.start, current.therapist_id
+            old_start, old_therapist_id, old_until = current.start, current.therapist_id, current.blocked_until
             if length.pk != current.length_id:
                 current.price = length.price
             if (start, therapist.pk) != (old_start, old_therapist_id):
@@ -93,6 +94,14 @@ def reschedule_booking(
             current.save()
             diary_changed(old_therapist_id, current.therapist_id)
             notifications.booking_moved(current, old_start=old_start, old_therapist_id=old_therapist_id)
+            if (old_start, old_therapist_id, old_until) != (current.start, current.therapist_id, current.blocked_until):
+                wait_list.time_freed(
+                    therapist_id=old_therapist_id,
+                    start=old_start,
+                    end=old_until,
+                    cause=wait_list.Cause.MOVED,
+                    appointment=current,
+                )
     except IntegrityError as error:
         if is_overlap_violation(error):
             message = None if online_rules else clash_message(appointment, therapist, length, start)
@@ -163,4 +172,5 @@ def _cancel(*, appointment: Appointment, cancelled_by: str, reason: str, by_user
         current.save()
         diary_changed(current.therapist_id)
         notifications.booking_cancelled(current, notify_patient=notify_patient)
+        wait_list.appointment_time_freed(current, cause=wait_list.Cause.CANCELLED)
     return current

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .. import notifications
 from ..models import Appointment
+from ..waitlist import freed as wait_list
 from .booking import diary_changed, is_overlap_violation, lock_therapists
 from .errors import BookingError, SlotUnavailable
 from .free_times import clash_message, clashes
@@ -90,6 +91,8 @@ def set_status(*, appointment: Appointment, status: str, by_user=None) -> Appoin
             diary_changed(current.therapist_id)
             if was_cancelled:
                 notifications.booking_restored(current)
+            if status == Status.NO_SHOW:
+                wait_list.appointment_time_freed(current, cause=wait_list.Cause.NO_SHOW)
     except IntegrityError as error:
         if is_overlap_violation(error):
             raise SlotUnavailable("That time has been booked by someone else since.") from error

@@ -141,7 +141,7 @@ WHEN_PANEL_SECONDS = 120
 def _when_panel(request, form: ChoiceForm, *, day: str | None, page_from: str | None) -> dict:
     """Steps 2 and 3's panel (`_when_page.html`, what htmx swaps) as HTML, and the chosen day."""
     base = form.query()
-    paths = {name: reverse(f"bookings:{name}") for name in ("day", "time", "details", "book")}
+    paths = {name: reverse(f"bookings:{name}") for name in ("day", "time", "details", "book", "wait_list")}
     context = when_context(
         length=form.cleaned_data["length"],
         therapist=form.cleaned_data["therapist_obj"],
@@ -151,7 +151,11 @@ def _when_panel(request, form: ChoiceForm, *, day: str | None, page_from: str | 
         time_url=lambda **extra: f"{paths['time']}?{urlencode(base | extra)}",
         pick_url=lambda start: f"{paths['details']}?{urlencode(base | {'start': format_start(start)})}",
     )
-    context |= {"form": form, "change_url": f"{paths['book']}?{urlencode(base)}"}
+    context |= {
+        "form": form,
+        "change_url": f"{paths['book']}?{urlencode(base)}",
+        "wait_list_url": f"{paths['wait_list']}?{urlencode(base)}",
+    }
     token_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     html = render_to_string("bookings/_when_page.html", context, request=request)
     # The panel is shared between visitors, so it must hold nothing of one visitor's: a CSRF

@@ -33,6 +33,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "callbacks.callattempt": VIEW_ADD_CHANGE,
         # The SMS log: reception sees what failed and can act on it, but never writes a text by hand.
         "sms.message": ("view", "change"),
+        # Texts patients sent and who opted out: a record of what the system did.
+        "sms.incomingtext": ("view",),
+        "sms.textconsent": ("view",),
+        # The wait list: add a patient who phoned, take someone off; what was offered to whom.
+        "bookings.waitlistentry": VIEW_ADD_CHANGE,
+        "bookings.waitlistoffer": ("view",),
+        "bookings.freedtime": ("view",),
     },
     THERAPIST: {
         "bookings.appointment": ("view", "view_clinical_notes"),

@@ -241,6 +241,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Every retention rule the apps register (clinic.core.personal_data), nightly while it is quiet.
     "retention": {"task": "clinic.core.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
+    # Time freed in the diary (missed on commit, after quiet hours, or a round of offers ended).
+    "bookings-wait-list-offers": {
+        "task": "bookings.tasks.offer_due_freed_time",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "callbacks-reception-emails": {
         "task": "callbacks.tasks.email_due_reception_notices",
         "schedule": 60.0,

@@ -1,10 +1,16 @@
 """Fixtures for the booking flow's tests: the patient's choices as the pages send them."""
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bookings import tokens
 from bookings.forms import format_start
+from bookings.models import Patient
+from bookings.services import create_booking
 from clinic.core.models import ClinicSettings
+from tests.conftest import at
 
 
 @pytest.fixture
@@ -54,3 +60,29 @@ def recheck_misses_the_clash(monkeypatch):
     from bookings.services import booking
 
     monkeypatch.setattr(booking, "free_therapists_at", lambda ids, *args, **kwargs: list(ids))
+# --- the wait list (see wait_list_support.py) ----------------------------------------------------
+
+
+@pytest.fixture
+def monday_afternoon(time_machine):
+    time_machine.move_to(datetime(2030, 1, 7, 14, 0, tzinfo=ZoneInfo("Europe/London")), tick=False)
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run a service and what it queues after commit (offers, texts), as in production."""
+
+    def run(service, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(**kwargs)
+
+    return run
+
+
+@pytest.fixture
+def booked_wednesday(lengths, alice, db):
+    """Alice's 10:00-10:45 on Wednesday 9 Jan 2030, booked by another patient (no texts)."""
+    other = Patient.objects.create(name="Olive Other", phone="+447700900321")
+    return create_booking(
+        length=lengths[45], start=at(date(2030, 1, 9), "10:00"), patient=other, therapist=alice, notify_patient=False
+    )

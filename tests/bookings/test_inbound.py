@@ -20,11 +20,6 @@ WEDNESDAY, FRIDAY = date(2030, 1, 9), date(2030, 1, 11)
 
 
 @pytest.fixture
-def monday_afternoon(time_machine):
-    time_machine.move_to(datetime(2030, 1, 7, 14, 0, tzinfo=LONDON), tick=False)
-
-
-@pytest.fixture
 def book(django_capture_on_commit_callbacks, lengths, alice, patient):
     def book(start, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):

@@ -1,0 +1,110 @@
+"""The wait list's public forms. They validate and normalise only; the writes are services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from clinic.core.models import Weekday
+from clinic.core.phones import PhoneField
+from therapists.models import WorkingHours
+
+from ..forms import PHONE_EXAMPLE, ChoiceForm, DetailsForm
+from .entries import Wish
+from .models import LONGEST_WAIT_DAYS, PART_LABELS
+
+WEEKS = [(str(n), f"The next {n} week{'s' if n > 1 else ''}") for n in range(1, LONGEST_WAIT_DAYS // 7 + 1)]
+
+
+def working_weekdays() -> list[int]:
+    """The days of the week someone works (all seven if no hours are set up yet)."""
+    days = set(WorkingHours.objects.filter(therapist__active=True).values_list("weekday", flat=True))
+    return sorted(days) or list(range(7))
+
+
+class WaitListForm(ChoiceForm):
+    """'Tell me if something comes up': what would suit, and the mobile to text."""
+
+    days = forms.TypedMultipleChoiceField(
+        label="Which days suit you?",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one day."},
+    )
+    parts = forms.MultipleChoiceField(
+        label="What times of day?",
+        choices=list(PART_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one time of day."},
+    )
+    weeks = forms.ChoiceField(
+        label="For how long?",
+        choices=WEEKS,
+        initial="2",
+        error_messages={"required": "Choose how long to stay on the list."},
+    )
+    name = DetailsForm.base_fields["name"]
+    phone = PhoneField(
+        mobile_only=True,
+        label="Mobile phone number",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        help_text="We text you a code now to check the number, and an offer if a time comes free.",
+        error_messages={
+            "required": "Enter your mobile phone number.",
+            "invalid": f"Enter a UK mobile number, {PHONE_EXAMPLE}.",
+            "not_uk": f"Please give a UK mobile number, {PHONE_EXAMPLE}.",
+            "landline": f"That looks like a landline. Please give a mobile number so we can text you, {PHONE_EXAMPLE}.",
+        },
+    )
+    consent_privacy = DetailsForm.base_fields["consent_privacy"]
+    website = forms.CharField(required=False, label="Leave this empty")  # a honeypot
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].choices = [(d, Weekday(d).label) for d in working_weekdays()]
+
+    def clean_name(self):
+        return DetailsForm.clean_name(self)
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError("Please leave this field empty.")
+        return ""
+
+    def wish(self) -> Wish:
+        data = self.cleaned_data
+        return Wish(
+            length=data["length"],
+            therapist=data["therapist_obj"],
+            days=data["days"],
+            parts=data["parts"],
+            last_day=timezone.localdate() + timedelta(days=7 * int(data["weeks"])),
+        )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="The 6-digit code we texted you",
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
+        error_messages={"required": "Enter the code from the text."},
+    )
+
+
+class ClaimForm(forms.Form):
+    """Booking an offered time: the same safety question and policy as the booking flow."""
+
+    recent_injury = DetailsForm.base_fields["recent_injury"]
+    consent_cancellation = DetailsForm.base_fields["consent_cancellation"]
+
+    def clean_recent_injury(self):
+        return DetailsForm.clean_recent_injury(self)
+
+    @property
+    def refused_for_injury(self) -> bool:
+        return self.has_error("recent_injury", "recent_injury")
+
+    def screening(self) -> dict:
+        return DetailsForm.screening(self)

@@ -1,0 +1,21 @@
+"""Reception's permissions on the wait list and incoming texts (see clinic/core/roles.py)."""
+
+from django.db import migrations
+
+
+def update_roles(apps, schema_editor):
+    from clinic.core.roles import ensure_roles
+
+    ensure_roles(apps=apps, using=schema_editor.connection.alias)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("core", "0002_roles"),
+        ("bookings", "0004_wait_list"),
+        ("sms", "0004_incoming_texts"),
+    ]
+
+    operations = [
+        migrations.RunPython(update_roles, migrations.RunPython.noop),
+    ]
