@@ -8,6 +8,7 @@ class BookingsConfig(AppConfig):
         from clinic.codes import purposes
         from clinic.core import glance, personal_data
         from clinic.sms import inbound, kinds
+        from therapists import hooks
 
         from . import diary
         from . import personal_data as bookings_personal_data
@@ -18,6 +19,7 @@ class BookingsConfig(AppConfig):
         from .notifications import OPTIONAL_KINDS, Kind
         from .screening import personal_data as screening_personal_data
         from .screening.diary import EXTENSION as screening_badge
+        from .waitlist import freed
         from .waitlist.entries import CODE_PURPOSE
 
         kinds.register(Kind, optional=OPTIONAL_KINDS)
@@ -35,3 +37,4 @@ class BookingsConfig(AppConfig):
         inbound.register_contact_lookup(patient_with_number)
         inbound.register(answer_reminder, order=10)
         purposes.register(CODE_PURPOSE, action="join our wait list")
+        hooks.on_hours_added(freed.hours_added)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import hooks
 from .models import Absence, Closure, Therapist, WorkingHours
 
 
@@ -26,6 +27,13 @@ class TherapistAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("lengths")
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is WorkingHours:
+            # New or widened hours may free time the wait list is waiting for.
+            for hours in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
+                hooks.hours_added(hours)
+
     @admin.display(description="Lengths offered")
     def offers(self, obj):
         return ", ".join(f"{length.minutes} min" for length in obj.lengths.all())
@@ -38,6 +46,10 @@ class WorkingHoursAdmin(admin.ModelAdmin):
     list_display = ["therapist", "weekday", "start", "end"]
     list_filter = ["weekday", "therapist"]
     list_select_related = ["therapist"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        hooks.hours_added(obj)
 
 
 @admin.register(Absence)

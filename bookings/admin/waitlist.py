@@ -16,19 +16,18 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from clinic.core.models import Weekday
-from clinic.core.phones import PhoneSearchMixin
+from clinic.core.phones import PhoneField, PhoneSearchMixin
 from therapists.models import Therapist
 
 from ..models import FreedTime, TreatmentLength, WaitListEntry, WaitListOffer
 from ..waitlist.entries import WaitListError, Wish, add_to_wait_list, check_wish, leave_wait_list
 from ..waitlist.models import LONGEST_WAIT_DAYS, PART_LABELS
-from .forms import StaffPhoneField
 
 
 class WaitListEntryForm(forms.ModelForm):
     """Reception adds a patient who phoned: what suits them, and until when."""
 
-    phone = StaffPhoneField(label="Phone (a mobile, for the offer texts)")
+    phone = PhoneField(mobile_only=True, label="Mobile", help_text="A UK mobile: offers come by text.")
     day_choices = forms.TypedMultipleChoiceField(
         label="Days that suit",
         coerce=int,
@@ -53,6 +52,11 @@ class WaitListEntryForm(forms.ModelForm):
         self.fields["length"].queryset = TreatmentLength.objects.bookable().select_related("treatment")
         self.fields["therapist"].empty_label = "Anyone"
         self.fields["last_day"].initial = timezone.localdate() + timedelta(days=14)
+
+    def _get_validation_exclusions(self):
+        # The phone is checked by PhoneField; the model field's validator would reject the
+        # fictional 07700 900xxx numbers (as in PatientAdminForm).
+        return {*super()._get_validation_exclusions(), "phone"}
 
     def wish(self) -> Wish:
         data = self.cleaned_data
@@ -82,7 +86,8 @@ class WeekdayFilter(admin.SimpleListFilter):
         return [(str(value), label) for value, label in Weekday.choices]
 
     def queryset(self, request, queryset):
-        return queryset.filter(days__contains=self.value()) if self.value() in "0123456" and self.value() else queryset
+        value = self.value() or ""
+        return queryset.filter(days__contains=value) if len(value) == 1 and value in "0123456" else queryset
 
 
 class LengthFilter(admin.SimpleListFilter):
@@ -206,8 +211,8 @@ class WaitListEntryAdmin(PhoneSearchMixin, admin.ModelAdmin):
         )
         obj.pk, obj._state.adding, obj._state.db = saved.pk, False, saved._state.db
 
-    def save_related(self, request, form, formsets, change):
-        pass  # the offers inline is read-only
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     @admin.action(description="Take the selected entries off the wait list", permissions=["change"])
     def take_off_the_list(self, request, queryset):

@@ -8,13 +8,13 @@ only if that change committed; the offers go after commit.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
-from .models import FreedTime
+from .models import LONGEST_WAIT_DAYS, FreedTime
 
 logger = logging.getLogger(__name__)
 Cause = FreedTime.Cause
@@ -41,6 +41,29 @@ def appointment_time_freed(appointment, *, cause: str) -> FreedTime | None:
         cause=cause,
         appointment=appointment,
     )
+
+
+def hours_added(working_hours) -> list[FreedTime]:
+    """A therapist's weekly range was added or widened (`therapists.hooks`): its time on each of
+    those weekdays the wait list looks ahead to is noted as freed."""
+    from ..availability import range_boundary
+
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    days = (today + timedelta(days=n) for n in range(LONGEST_WAIT_DAYS + 1))
+    return [
+        freed
+        for day in days
+        if day.weekday() == working_hours.weekday
+        and (
+            freed := time_freed(
+                therapist_id=working_hours.therapist_id,
+                start=range_boundary(day, working_hours.start, tz),
+                end=range_boundary(day, working_hours.end, tz),
+                cause=Cause.HOURS,
+            )
+        )
+    ]
 
 
 def _enqueue(freed_id: int) -> None:
