@@ -49,6 +49,8 @@ class WaitListEntryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "length" not in self.fields:
+            return  # the read-only view of an entry
         self.fields["length"].queryset = TreatmentLength.objects.bookable().select_related("treatment")
         self.fields["therapist"].empty_label = "Anyone"
         self.fields["last_day"].initial = timezone.localdate() + timedelta(days=14)
