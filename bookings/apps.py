@@ -15,7 +15,7 @@ class BookingsConfig(AppConfig):
         from .course_texts import CourseKind
         from .diary.reception import EXTENSION as reception_details
         from .glance import screening_to_review, todays_appointments, wait_list
-        from .inbound import answer_reminder, patient_with_number
+        from .inbound import CONFIRMED_BADGE, answer_reminder, patient_with_number
         from .notifications import OPTIONAL_KINDS, Kind
         from .screening import personal_data as screening_personal_data
         from .screening.diary import EXTENSION as screening_badge
@@ -36,5 +36,6 @@ class BookingsConfig(AppConfig):
         personal_data.register(bookings_personal_data.COURSES)
         inbound.register_contact_lookup(patient_with_number)
         inbound.register(answer_reminder, order=10)
+        diary.register(CONFIRMED_BADGE)
         purposes.register(CODE_PURPOSE, action="join our wait list")
         hooks.on_hours_added(freed.hours_added)

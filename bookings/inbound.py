@@ -23,6 +23,7 @@ from clinic.core.models import ClinicSettings
 from clinic.sms.inbound import Outcome, Reply
 from clinic.sms.models import Message
 
+from .diary import blocks
 from .models import Appointment, Patient
 from .notifications import Kind, _when
 from .services import ChangeNotAllowed, cancel_booking, confirm_attendance
@@ -136,3 +137,15 @@ def _cancel(appointment: Appointment, keyword: str) -> Outcome:
         reply=Reply(Kind.CANCELLED_REPLY, _context(cancelled, book_url=_book_url())),
         about=cancelled,
     )
+
+
+def _confirmed_badge(block, row, viewer) -> None:
+    confirmed = row["confirmed_at"]
+    if confirmed and row["status"] == Appointment.Status.BOOKED:
+        local = timezone.localtime(confirmed)
+        title = f"The patient confirmed by text on {local:%a} {local.day} {local:%b} at {local:%H:%M}"
+        block.badges.append(blocks.Badge("Confirmed", css="badge-confirmed", title=title))
+
+
+# The diary's "confirmed" badge (registered in `BookingsConfig.ready`), read in its one query.
+CONFIRMED_BADGE = blocks.BlockExtension(name="confirmed-by-text", values=("confirmed_at",), apply=_confirmed_badge)

@@ -17,8 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
+from clinic.core.ip import ratelimit_ip_key
+from clinic.core.ratelimits import rate_limit
 from therapists.models import Therapist
 
 from .. import tokens
@@ -31,7 +32,7 @@ from ..waitlist.offers import EXPIRED, TOO_LATE, WITHDRAWN, OfferUnavailable, cl
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="10/h", method="POST", block=True)
+@rate_limit(group="bookings.wait_list.join", key=ratelimit_ip_key, rate="10/h")
 def join(request):
     """The form: what would suit, name and mobile; a code is texted to confirm the mobile."""
     if request.method == "POST":
@@ -69,7 +70,7 @@ def _entry(token: str) -> WaitListEntry:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+@rate_limit(group="bookings.wait_list.confirm", key=ratelimit_ip_key, rate="20/h")
 def confirm(request, token: str):
     """Enter the texted code (or ask for another)."""
     entry = _entry(token)
@@ -138,7 +139,7 @@ def other_times(entry: WaitListEntry, *, count: int = 3) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="20/h", method="POST", block=True)
+@rate_limit(group="bookings.wait_list.offer", key=ratelimit_ip_key, rate="20/h")
 def offer(request, token: str):
     """The link in an offer text: the time, and a button to book it (the first to press wins)."""
     offer = _offer(token)

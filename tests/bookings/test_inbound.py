@@ -230,3 +230,35 @@ def test_stop_stops_reminders_but_not_a_new_bookings_confirmation_and_start_rest
     relay_due_messages()
     assert Message.objects.about(friday).get(kind=Kind.REMINDER).status == Message.Status.SENT
     assert [sms.kind for sms in sms_outbox] == ["booking_confirmation", "reminder"]
+
+
+def test_a_confirmed_appointment_has_a_badge_on_its_diary_block(
+    monday_afternoon, book, incoming_texts, client, receptionist, django_assert_num_queries
+):
+    from django.urls import reverse
+
+    from clinic.core.models import ClinicSettings
+
+    confirmed, unconfirmed = book(at(WEDNESDAY, "10:00")), book(at(WEDNESDAY, "14:00"))
+    incoming_texts.send("Y")
+    assert Appointment.objects.get(pk=confirmed.pk).confirmed_at is not None
+    ClinicSettings.load()
+    client.force_login(receptionist)
+
+    with django_assert_num_queries(10):  # the badge is read in the diary's one appointment query
+        page = client.get(reverse("admin:bookings_diary"), {"date": WEDNESDAY.isoformat()}).content.decode()
+
+    assert page.count('class="badge badge-confirmed" title="The patient confirmed by text on Mon 7 Jan at 14:00"') == 1
+    assert page.count(">Confirmed</span>") == 1
+    assert unconfirmed.pk != confirmed.pk
+
+
+def test_moving_a_confirmed_appointment_asks_for_a_new_confirmation(monday_afternoon, book, incoming_texts):
+    from bookings.services import reschedule_booking
+
+    appointment = book(at(WEDNESDAY, "10:00"))
+    incoming_texts.send("Y")
+
+    moved = reschedule_booking(appointment=Appointment.objects.get(pk=appointment.pk), start=at(WEDNESDAY, "14:00"))
+
+    assert moved.confirmed_at is None

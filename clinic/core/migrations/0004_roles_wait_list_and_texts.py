@@ -11,7 +11,7 @@ def update_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_roles"),
+        ("core", "0003_heartbeat"),
         ("bookings", "0004_wait_list"),
         ("sms", "0004_incoming_texts"),
     ]
