@@ -164,6 +164,7 @@ def offer(request, token: str):
         "others": other_times(offer.entry) if refusal and offer.entry.status == WaitListEntry.Status.WAITING else [],
         "entry_token": tokens.wait_list_token(offer.entry),
         "ends_soon": offer.expires_at - timezone.now() < timedelta(minutes=15),
+        "now_day": f"{timezone.localdate():%Y%m%d}",
     }
     return render(request, "bookings/wait_list_offer.html", context)
 

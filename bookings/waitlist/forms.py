@@ -64,6 +64,8 @@ class WaitListForm(ChoiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["days"].choices = [(d, Weekday(d).label) for d in working_weekdays()]
+        self.fields["length"].label = "How long would you like?"
+        self.fields["therapist"].label = "Who would you like to see?"
 
     def clean_name(self):
         return DetailsForm.clean_name(self)
