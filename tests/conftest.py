@@ -201,3 +201,15 @@ def next_monday():
     """The Monday at least a week from today: comfortably inside notice and horizon."""
     today = timezone.localdate()
     return today + timedelta(days=7 + (7 - today.weekday()) % 7)
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """on_commit(service, **kwargs): run a service and what it queues after commit (texts, offers)
+    as soon as its transaction ends, as in production."""
+
+    def run(service, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(**kwargs)
+
+    return run

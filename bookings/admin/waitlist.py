@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from clinic.core.admin import ReadOnlyAdmin
 from clinic.core.models import Weekday
 from clinic.core.phones import PhoneField, PhoneSearchMixin
 from therapists.models import Therapist
@@ -235,7 +236,7 @@ class FreedOfferInline(OfferInline):
 
 
 @admin.register(FreedTime)
-class FreedTimeAdmin(admin.ModelAdmin):
+class FreedTimeAdmin(ReadOnlyAdmin):
     """Each time that came free, and who was offered it and who booked it."""
 
     list_display = ["created_at", "therapist", "when", "cause", "offered_to", "state"]
@@ -265,12 +266,3 @@ class FreedTimeAdmin(admin.ModelAdmin):
         if obj.done_at:
             return "Done"
         return "Offers open" if obj.offers.exists() else "Not offered yet (quiet hours)"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

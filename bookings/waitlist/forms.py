@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
 
 from clinic.core.models import Weekday
-from clinic.core.phones import PhoneField
 from therapists.models import WorkingHours
 
-from ..forms import PHONE_EXAMPLE, ChoiceForm, DetailsForm
+from ..forms import ChoiceForm, DetailsForm
 from .entries import Wish
 from .models import LONGEST_WAIT_DAYS, PART_LABELS
 
@@ -46,18 +46,8 @@ class WaitListForm(ChoiceForm):
         error_messages={"required": "Choose how long to stay on the list."},
     )
     name = DetailsForm.base_fields["name"]
-    phone = PhoneField(
-        mobile_only=True,
-        label="Mobile phone number",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        help_text="We text you a code now to check the number, and an offer if a time comes free.",
-        error_messages={
-            "required": "Enter your mobile phone number.",
-            "invalid": f"Enter a UK mobile number, {PHONE_EXAMPLE}.",
-            "not_uk": f"Please give a UK mobile number, {PHONE_EXAMPLE}.",
-            "landline": f"That looks like a landline. Please give a mobile number so we can text you, {PHONE_EXAMPLE}.",
-        },
-    )
+    phone = copy.deepcopy(DetailsForm.base_fields["phone"])
+    phone.help_text = "We text you a code now to check the number, and an offer if a time comes free."
     consent_privacy = DetailsForm.base_fields["consent_privacy"]
     website = forms.CharField(required=False, label="Leave this empty")  # a honeypot
 

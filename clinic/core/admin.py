@@ -5,6 +5,19 @@ from django.utils.html import format_html
 from .models import ClinicalAccess, ClinicSettings, OpeningHours, PrivacyRecord
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record of what the system did (a log, consents, offers): shown, never edited or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ClinicSettings)
 class ClinicSettingsAdmin(admin.ModelAdmin):
     fieldsets = [

@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
+from clinic.core.admin import ReadOnlyAdmin
 from clinic.core.phones import PhoneSearchMixin
 
 from . import kinds, services
@@ -47,7 +48,7 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Message)
-class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
+class MessageAdmin(PhoneSearchMixin, ReadOnlyAdmin):
     """The SMS log: read-only, because a text that went out cannot be changed; resend makes a new row."""
 
     list_display = ["created_at", "kind_label", "to", "status", "due_at", "attempts", "error_code", "about_link"]
@@ -89,15 +90,6 @@ class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
     def about_link(self, obj):
         return admin_link(obj.about_type, obj.about_id)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_resend_permission(self, request):
         # The log is read-only in admin, so "change" on SMS messages is what allows a resend.
         return request.user.has_perm("sms.change_message")
@@ -118,17 +110,6 @@ class MessageAdmin(PhoneSearchMixin, admin.ModelAdmin):
             )
         for text in refused:
             self.message_user(request, text, level=messages.WARNING)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IncomingText)

@@ -69,17 +69,6 @@ def monday_afternoon(time_machine):
 
 
 @pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):
-    """Run a service and what it queues after commit (offers, texts), as in production."""
-
-    def run(service, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(**kwargs)
-
-    return run
-
-
-@pytest.fixture
 def booked_wednesday(lengths, alice, db):
     """Alice's 10:00-10:45 on Wednesday 9 Jan 2030, booked by another patient (no texts)."""
     other = Patient.objects.create(name="Olive Other", phone="+447700900321")

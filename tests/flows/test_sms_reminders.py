@@ -34,17 +34,6 @@ def monday_afternoon(time_machine):
 
 
 @pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):
-    """Run on-commit work (the SMS send) as soon as the service's transaction ends, as in production."""
-
-    def run(service, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(**kwargs)
-
-    return run
-
-
-@pytest.fixture
 def book(on_commit, lengths, alice, patient):
     def book(start, **kwargs):
         return on_commit(create_booking, length=lengths[60], start=start, patient=patient, therapist=alice, **kwargs)
