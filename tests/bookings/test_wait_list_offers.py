@@ -196,3 +196,26 @@ def test_the_offer_respects_the_clinics_minimum_notice(monday_afternoon, lengths
     cancel(on_commit, appointment)
 
     assert not WaitListOffer.objects.exists()
+
+
+def test_the_offer_text_fits_in_two_segments_with_long_names(monday_afternoon, lengths, on_commit, settings):
+    from bookings.waitlist.offers import offer_text_context
+    from clinic.sms import gsm
+    from clinic.sms.services import render_sms
+    from tests.conftest import make_therapist
+
+    settings.PUBLIC_BASE_URL = "https://www.example-physio-and-massage.co.uk"
+    clinic = ClinicSettings.load()
+    clinic.name = "Northfield Sports Physiotherapy & Massage Clinic"
+    clinic.save()
+    therapist = make_therapist("Alexandra Fitzgerald-Montgomery", lengths=lengths.values())
+    other = Patient.objects.create(name="Olive Other", phone="+447700900321")
+    booked = create_booking(length=lengths[45], start=at(WEDNESDAY, "10:15"), patient=other, therapist=therapist)
+    waiting("Maximiliana Featherstonehaugh-Smythe", "+447700900410", lengths[45])
+    cancel(on_commit, booked)
+
+    body = render_sms("waitlist_offer", offer_text_context(WaitListOffer.objects.get()))
+
+    assert gsm.is_gsm7(body) and gsm.segments(body) <= 2, f"{len(body)} characters:\n{body}"
+    assert body.startswith("Hi Maximiliana, a 45-minute slot is free Wed 9 Jan 10:15 with Alexandra")
+    assert "/offer/" in body and body.endswith("\nNorthfield Sports Physiotherapy & Massage Clinic")
