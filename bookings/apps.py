@@ -20,6 +20,7 @@ class BookingsConfig(AppConfig):
         from .screening import personal_data as screening_personal_data
         from .screening.diary import EXTENSION as screening_badge
         from .waitlist import freed
+        from .waitlist import personal_data as wait_list_personal_data
         from .waitlist.entries import CODE_PURPOSE
 
         kinds.register(Kind, optional=OPTIONAL_KINDS)
@@ -34,6 +35,7 @@ class BookingsConfig(AppConfig):
         diary.register(screening_badge)
         diary.register(reception_details)
         personal_data.register(bookings_personal_data.COURSES)
+        personal_data.register(wait_list_personal_data.CATEGORY)
         inbound.register_contact_lookup(patient_with_number)
         inbound.register(answer_reminder, order=10)
         diary.register(CONFIRMED_BADGE)

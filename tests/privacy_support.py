@@ -3,8 +3,9 @@
 Used by the export, erasure and retention tests: Cara has appointments (with a note, health
 answers with a detail naming her, consent records and a cancellation), a course whose rest was
 cancelled (with a reason naming her), texts (one failed with a Twilio error quoting her number), a
-callback request with a call note, history rows, admin log entries, a clinical access record and a
-texted code. Add every new kind of record here: the tests then cover it.
+callback request with a call note, history rows, admin log entries, a clinical access record, a
+texted code, texts she sent (one STOP) and a wait-list entry. Add every new kind of record here:
+the tests then cover it.
 Olly shares her therapist and her day, and must come through every operation untouched.
 """
 
@@ -21,10 +22,12 @@ from bookings import course_texts
 from bookings.consents import Purpose
 from bookings.models import Appointment, Course, Patient
 from bookings.services import PatientDetails, cancel_booking, create_booking, save_patient_details
+from bookings.waitlist.entries import Wish, add_to_wait_list
 from callbacks.services import log_call_attempt, request_callback, set_request_status
 from clinic.codes.models import PhoneCode
 from clinic.core.clinical_access import record_clinical_view
 from clinic.core.models import ClinicSettings
+from clinic.sms.inbound import receive_text
 from clinic.sms.models import Message
 from tests.bookings.screening_support import answers, seeded_questionnaire
 from tests.conftest import at
@@ -111,6 +114,16 @@ def seed(*, therapist, lengths, day, staff) -> Seeded:
         LogEntry.objects.log_actions(staff.pk, [obj], CHANGE, change_message=[{"changed": {"fields": ["Name"]}}])
     record_clinical_view(
         user=staff, patient_ids=[cara.pk], what="clinical note", where=f"appointment {visit.reference}"
+    )
+    # She answered a reminder (Y: her visit is confirmed, the stored text names it), opted out of
+    # reminders, and joined the wait list.
+    receive_text(message_sid="SM" + "c" * 32, sender=CARA["phone"], body="Y")
+    receive_text(message_sid="SM" + "d" * 32, sender=CARA["phone"], body="STOP")
+    add_to_wait_list(
+        name=CARA["name"],
+        phone=CARA["phone"],
+        wish=Wish(length=lengths[45], therapist=None, days=[0, 1], parts=["morning"], last_day=day),
+        note="Cara Callback prefers mornings",
     )
     # She asked for a code to see her bookings (written directly: no purpose need be registered).
     PhoneCode.objects.create(

@@ -10,14 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.codes.services import CodeError, request_code, verify_code
-from clinic.sms.models import TextConsent
+from clinic.core import admin_log
+from clinic.core.personal_data import Applied
+from clinic.sms.models import Message, TextConsent
 from therapists.models import Therapist
 
 from ..models import TreatmentLength
 from .models import LONGEST_WAIT_DAYS, PARTS, WaitListEntry, WaitListOffer
 
 CODE_PURPOSE = "wait_list"
-# An entry whose mobile was never confirmed is deleted after this (it holds a name and a number).
+# An entry whose mobile was never confirmed is deleted after this by retention (it holds a name and
+# a number nobody proved was theirs).
 UNCONFIRMED_KEPT = timedelta(days=1)
 
 
@@ -159,14 +162,24 @@ def withdraw_offers(entry: WaitListEntry, *, keep=None) -> int:
     )
 
 
-def expire_wait_list(*, now=None) -> tuple[int, int]:
-    """Entries past their last day expire; unconfirmed ones older than a day are deleted (nobody
-    proved the number was theirs). Returns (expired, deleted)."""
+def expire_wait_list(*, now=None) -> int:
+    """Entries past their last day expire (retention deletes them later: `personal_data`).
+    Returns how many expired."""
     now = now or timezone.now()
-    expired = WaitListEntry.objects.filter(
+    return WaitListEntry.objects.filter(
         status=WaitListEntry.Status.WAITING, last_day__lt=timezone.localtime(now).date()
     ).update(status=WaitListEntry.Status.EXPIRED)
-    deleted, _ = WaitListEntry.objects.filter(
-        status=WaitListEntry.Status.UNCONFIRMED, created_at__lt=now - UNCONFIRMED_KEPT
-    ).delete()
-    return expired, deleted
+
+
+def delete_entries(*, entries) -> Applied:
+    """Delete wait-list entries with their offers and the texts about those offers (erasure,
+    retention), and forget their admin log entries. Returns how many entries went and every
+    object that went with them."""
+    entries = list(entries)
+    offers = list(WaitListOffer.objects.filter(entry__in=entries))
+    gone = [*entries, *offers, *(m for offer in offers for m in Message.objects.about(offer))]
+    with transaction.atomic():
+        # The offers' texts go with them (their GenericRelation), the offers with the entries.
+        WaitListEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
+        admin_log.forget(gone)
+    return Applied(len(entries), gone)

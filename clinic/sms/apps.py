@@ -18,3 +18,4 @@ class SmsConfig(AppConfig):
         health.register("beat", RelayHeartbeat, needs_workers=True)
         health.register("sms_backlog", SmsBacklog)
         personal_data.register(sms_personal_data.CATEGORY)
+        personal_data.register(sms_personal_data.INCOMING)

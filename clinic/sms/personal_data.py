@@ -20,7 +20,7 @@ from django.utils import timezone
 from clinic.core.personal_data import Applied, Category, Retention, Subject, by_content_type
 
 from . import kinds
-from .models import Message
+from .models import IncomingText, Message, TextConsent
 
 FINISHED = [s for s in Message.Status.values if s not in (Message.Status.PENDING, Message.Status.SENDING)]
 
@@ -101,6 +101,97 @@ CATEGORY = Category(
             ),
             candidates=_old_bodies,
             apply=_redact,
+        ),
+    ),
+)
+
+
+# --- texts patients send us, and who opted out -----------------------------------------------------
+
+
+def incoming_of(subject: Subject) -> models.QuerySet:
+    """Texts from one of the subject's numbers, or matched to any of their objects (the patient)."""
+    condition = Q(sender__in=subject.phones) if subject.phones else Q(pk__in=[])
+    for model, pks in by_content_type(subject.objects).items():
+        condition |= Q(contact_type=ContentType.objects.get_for_model(model), contact_id__in=pks)
+    return IncomingText.objects.filter(condition)
+
+
+def consents_of(subject: Subject) -> models.QuerySet:
+    return TextConsent.objects.filter(phone__in=subject.phones)
+
+
+def _incoming_objects(subject: Subject) -> list[models.Model]:
+    # Before the registry resolves the subject only the numbers are known; that finds them all.
+    return [*IncomingText.objects.filter(sender__in=subject.phones), *consents_of(subject)]
+
+
+def _export_incoming(subject: Subject) -> list[dict]:
+    texts = [
+        {
+            "received": text.received_at,
+            "from": str(text.sender) if text.sender else "",
+            "text": text.body or "(removed after the retention period)",
+            "what it did": text.action,
+        }
+        for text in incoming_of(subject).order_by("received_at", "pk")
+    ]
+    consents = [
+        {"when": c.at, "number": str(c.phone), "choice": "opted out" if c.opted_out else "opted back in", "how": c.how}
+        for c in consents_of(subject).order_by("at", "pk")
+    ]
+    if not texts and not consents:
+        return []
+    return [{"texts received": texts, "reminders and offers: opted out or back in": consents}]
+
+
+def _erase_incoming(subject: Subject) -> int:
+    """The texts lose their number and wording; the opt-out records go with the number (an erased
+    patient's number is kept nowhere, so nothing could text it)."""
+    consents_of(subject).delete()
+    return incoming_of(subject).update(sender="", to="", body="", detail="")
+
+
+def _preview_incoming(subject: Subject) -> str:
+    texts, consents = incoming_of(subject).count(), consents_of(subject).count()
+    if not texts and not consents:
+        return ""
+    return (
+        f"{texts} text{'s' if texts != 1 else ''} received: number and wording removed; "
+        f"{consents} opt-out record{'s' if consents != 1 else ''} deleted."
+    )
+
+
+def _old_incoming(now: datetime) -> models.QuerySet:
+    cutoff = now - timedelta(days=settings.SMS_BODY_RETENTION_DAYS)
+    return IncomingText.objects.filter(received_at__lt=cutoff).exclude(body="", detail="")
+
+
+INCOMING = Category(
+    key="sms.incoming",
+    title="Texts you send us",
+    order=81,
+    holds="The texts you send to the clinic's number (such as Y, C or STOP), what we did with them, "
+    "and when you opted out of reminders and offers or back in.",
+    purpose="To confirm or cancel appointments as you ask, pass your messages to reception, "
+    "and never send reminders or offers to a number that opted out.",
+    lawful_basis="Contract: acting on your answers about your appointments; legal obligation and legitimate "
+    "interests: respecting your opt-out.",
+    objects=_incoming_objects,
+    export=_export_incoming,
+    erase=_erase_incoming,
+    preview=_preview_incoming,
+    shared_with=("sms",),
+    retention=(
+        Retention(
+            key="sms.incoming_bodies",
+            action="texts received: wording removed",
+            notice=lambda: (
+                f"the wording of texts you send us is removed {settings.SMS_BODY_RETENTION_DAYS} days "
+                "after we receive them"
+            ),
+            candidates=_old_incoming,
+            apply=lambda rows, now: Applied(rows.update(body="", detail="")),
         ),
     ),
 )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0002_initial"),
+        ("bookings", "0003_patient_erasure"),
     ]
 
     operations = [

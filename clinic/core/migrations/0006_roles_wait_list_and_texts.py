@@ -11,9 +11,9 @@ def update_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_heartbeat"),
-        ("bookings", "0004_wait_list"),
-        ("sms", "0004_incoming_texts"),
+        ("core", "0005_roles_privacy"),
+        ("bookings", "0005_wait_list"),
+        ("sms", "0005_incoming_texts"),
     ]
 
     operations = [
