@@ -7,16 +7,54 @@ notice period, a HELP, a CANCEL the text provider took as STOP. Their note trave
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
 from bookings.models import Patient
 from clinic.sms.inbound import Outcome, Reply
 
 from .call_times import describe_call_time
 from .models import CallbackRequest, SmsKind
-from .services import request_callback_from_text
+
+# The queue's own building blocks: a text joins or opens a request the way the form does.
+from .services import Submission, _ack_due, _append_message, _create_request
 
 UNKNOWN_SENDER = "Unknown (sent a text)"
+
+
+def request_callback_from_text(*, phone: PhoneNumber, name: str, message: str) -> Submission:
+    """A text a patient sent that needs a person: it joins that phone's open callback request (its
+    other details untouched), or becomes a new one ("Text from patient", as soon as possible) with
+    the usual notice to reception. No acknowledgement text is written here: the caller answers
+    the text itself, when `acknowledged` (not within CALLBACK_ACK_COOLDOWN_HOURS of the last
+    acknowledgement, so an auto-responder on the patient's phone cannot start a ping-pong)."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                req = CallbackRequest.objects.open().select_for_update().filter(phone=phone).first()
+                created = req is None
+                if created:
+                    fields = {"name": name.strip()[:120], "reason": CallbackRequest.Reason.TEXT}
+                    req = _create_request(
+                        phone, fields, message=message, clinical_review=False, acknowledge=False
+                    ).request
+                else:
+                    _append_message(req, message.strip())
+                    req.times_asked += 1
+                    req.save()
+                acknowledged = _ack_due(req, timedelta(hours=settings.CALLBACK_ACK_COOLDOWN_HOURS))
+                if acknowledged:
+                    req.acknowledged_at = timezone.now()
+                    req.save(update_fields=["acknowledged_at"])
+                return Submission(request=req, created=created, acknowledged=acknowledged)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _message(text, note: str) -> str:

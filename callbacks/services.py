@@ -163,37 +163,6 @@ def _ack_due(req: CallbackRequest, cooldown: timedelta) -> bool:
     return req.acknowledged_at is None or timezone.now() - req.acknowledged_at >= cooldown
 
 
-def request_callback_from_text(*, phone: PhoneNumber, name: str, message: str) -> Submission:
-    """A text a patient sent that needs a person: it joins that phone's open callback request (its
-    other details untouched), or becomes a new one ("Text from patient", as soon as possible) with
-    the usual notice to reception. No acknowledgement text is written here: the caller answers
-    the text itself, when `acknowledged` (not within CALLBACK_ACK_COOLDOWN_HOURS of the last
-    acknowledgement, so an auto-responder on the patient's phone cannot start a ping-pong)."""
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                req = CallbackRequest.objects.open().select_for_update().filter(phone=phone).first()
-                created = req is None
-                if created:
-                    fields = {"name": name.strip()[:120], "reason": CallbackRequest.Reason.TEXT}
-                    req = _create_request(
-                        phone, fields, message=message, clinical_review=False, acknowledge=False
-                    ).request
-                else:
-                    _append_message(req, message.strip())
-                    req.times_asked += 1
-                    req.save()
-                acknowledged = _ack_due(req, timedelta(hours=settings.CALLBACK_ACK_COOLDOWN_HOURS))
-                if acknowledged:
-                    req.acknowledged_at = timezone.now()
-                    req.save(update_fields=["acknowledged_at"])
-                return Submission(request=req, created=created, acknowledged=acknowledged)
-        except IntegrityError:
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
-
-
 def _acknowledge(req: CallbackRequest) -> bool:
     if not is_mobile(req.phone):
         return False

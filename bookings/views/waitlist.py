@@ -26,6 +26,7 @@ from .. import tokens
 from ..forms import format_start
 from ..models import WaitListEntry, WaitListOffer
 from ..schedules import find_free_starts
+from ..screening.services import ScreeningError, refer_for_clinical_review
 from ..waitlist.entries import WaitListError, confirm_wait_list_entry, join_wait_list, leave_wait_list, send_new_code
 from ..waitlist.forms import ClaimForm, CodeForm, WaitListForm
 from ..waitlist.offers import EXPIRED, TOO_LATE, WITHDRAWN, OfferUnavailable, claim_offer
@@ -141,13 +142,18 @@ def other_times(entry: WaitListEntry, *, count: int = 3) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 @rate_limit(group="bookings.wait_list.offer", key=ratelimit_ip_key, rate="20/h")
 def offer(request, token: str):
-    """The link in an offer text: the time, and a button to book it (the first to press wins)."""
+    """The link in an offer text: the time, and a button to book it (the first to press wins).
+
+    The same health questions and consents as the booking flow; a refer answer offers the
+    one-tap clinical-review callback instead, carrying the offered time."""
     offer = _offer(token)
+    if request.method == "POST" and request.POST.get("action") == "refer":
+        return _refer(request, offer)
     form = ClaimForm(request.POST or None)
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            appointment = claim_offer(offer=offer, screening=form.screening())
+            appointment = claim_offer(offer=offer, screening=form.screening_answers, consents=form.consents())
         except OfferUnavailable as error:
             refusal = error.message
             offer.refresh_from_db()
@@ -157,6 +163,32 @@ def offer(request, token: str):
         return redirect("bookings:confirmation", token=tokens.confirmation_token(offer.appointment))
     elif not offer.is_open:
         refusal = _closed(offer)
+    return _render_offer(request, offer, form, refusal)
+
+
+def _refer(request, offer: WaitListOffer):
+    """ "Ask us to call you back" after a refer answer: the clinical-review request carries the
+    offered time (the offer stays open for the others)."""
+    form = ClaimForm(request.POST, referral=True)
+    if form.is_valid():
+        try:
+            receipt = refer_for_clinical_review(
+                name=offer.entry.name,
+                phone=offer.entry.phone,
+                answers=form.screening_answers,
+                length=offer.length,
+                therapist=offer.therapist,
+                start=offer.start,
+                consents=form.consents(),
+            )
+        except ScreeningError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(receipt.next_url)
+    return _render_offer(request, offer, form, None)
+
+
+def _render_offer(request, offer: WaitListOffer, form: ClaimForm, refusal: str | None):
     context = {
         "offer": offer,
         "form": form,

@@ -12,6 +12,8 @@ from clinic.core.models import Weekday
 from therapists.models import WorkingHours
 
 from ..forms import ChoiceForm, DetailsForm
+from ..screening.forms import ScreeningFieldsMixin
+from ..services import NeedsClinicalReview
 from .entries import Wish
 from .models import LONGEST_WAIT_DAYS, PART_LABELS
 
@@ -85,18 +87,32 @@ class CodeForm(forms.Form):
     )
 
 
-class ClaimForm(forms.Form):
-    """Booking an offered time: the same safety question and policy as the booking flow."""
+class ClaimForm(ScreeningFieldsMixin, forms.Form):
+    """Booking an offered time: the same health questions and consents as the booking flow.
 
-    recent_injury = DetailsForm.base_fields["recent_injury"]
-    consent_cancellation = DetailsForm.base_fields["consent_cancellation"]
+    With `referral=True` (the "Ask us to call you back" button after a refer answer) only what the
+    clinical-review callback needs is checked."""
 
-    def clean_recent_injury(self):
-        return DetailsForm.clean_recent_injury(self)
+    consent_privacy = copy.deepcopy(DetailsForm.base_fields["consent_privacy"])
+    consent_cancellation = copy.deepcopy(DetailsForm.base_fields["consent_cancellation"])
+
+    def __init__(self, *args, referral: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.add_screening_fields()
+        if referral:
+            self.fields["consent_cancellation"].required = False
+
+    def clean(self):
+        data = super().clean()
+        self.clean_screening(data, partial=self.referral)
+        if self.needs_referral and not self.referral:
+            self.add_error(None, forms.ValidationError(NeedsClinicalReview.default_message, "refer"))
+        return data
 
     @property
-    def refused_for_injury(self) -> bool:
-        return self.has_error("recent_injury", "recent_injury")
+    def refused_for_referral(self) -> bool:
+        return self.has_error("__all__", "refer")
 
-    def screening(self) -> dict:
-        return DetailsForm.screening(self)
+    def consents(self) -> tuple[str, ...]:
+        return DetailsForm.consents(self)

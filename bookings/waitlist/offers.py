@@ -24,9 +24,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.sms import gsm
 from clinic.sms.models import TextConsent
 from clinic.sms.quiet_hours import in_quiet_hours, next_allowed
-from clinic.sms.services import queue_sms
+from clinic.sms.services import MAX_SEGMENTS, queue_sms, render_sms
 
 from .. import tokens
 from ..models import Appointment, TreatmentLength
@@ -99,13 +100,13 @@ def offer_due_freed_time(*, now: datetime | None = None, limit: int = 100) -> in
     return sum(len(offer_freed_time(freed_id=pk, now=now)) for pk in due.values_list("pk", flat=True)[:limit])
 
 
-def _candidates(freed: FreedTime, today):
+def _candidates(freed: FreedTime, now: datetime):
     """Waiting entries this therapist could see, in the order they joined; not those already
     offered this time, nor those holding an open offer of other time."""
     therapist = freed.therapist
-    busy = WaitListOffer.objects.filter(status=WaitListOffer.Status.OFFERED).values("entry_id")
+    busy = WaitListOffer.objects.filter(status=WaitListOffer.Status.OFFERED, expires_at__gt=now).values("entry_id")
     return (
-        WaitListEntry.objects.waiting(today)
+        WaitListEntry.objects.waiting(timezone.localtime(now).date())
         .filter(Q(therapist=therapist) | Q(therapist__isnull=True), length__in=therapist.lengths.bookable())
         .filter(last_day__gte=timezone.localtime(freed.start).date())
         .exclude(offers__freed=freed)
@@ -140,7 +141,7 @@ def _offer_round(freed: FreedTime, now: datetime) -> list[WaitListOffer]:
         return free_by_length[length.pk]
 
     offers = []
-    for entry in _candidates(freed, timezone.localtime(now).date()):
+    for entry in _candidates(freed, now):
         start = next((s for s in free_starts(entry.length) if entry.suits(s)), None)
         if start is None or TextConsent.objects.opted_out(entry.phone):
             continue
@@ -160,29 +161,33 @@ def _offer(freed, entry, start, now, policy) -> WaitListOffer:
         offered_at=now,
         expires_at=min(now + OFFER_LIFETIME, start - policy.min_notice),
     )
-    local, until = timezone.localtime(start), timezone.localtime(offer.expires_at)
-    queue_sms(
-        kind=Kind.WAITLIST_OFFER,
-        to=entry.phone,
-        context={
-            "first_name": (entry.name.split() or [""])[0][:20],
-            "minutes": entry.length.minutes,
-            "when": f"{local:%a} {local.day} {local:%b} {local:%H:%M}",
-            "therapist": freed.therapist.name,
-            "claim_url": settings.PUBLIC_BASE_URL.rstrip("/")
-            + reverse("bookings:offer", args=[tokens.offer_token(offer)]),
-            "until": f"{until:%H:%M}",
-        },
-        about=offer,
-    )
+    queue_sms(kind=Kind.WAITLIST_OFFER, to=entry.phone, context=offer_text_context(offer), about=offer)
     return offer
+
+
+def offer_text_context(offer: WaitListOffer) -> dict:
+    """What the offer text says; the therapist's first name only if the text would be longer than
+    two segments (a long name, a long clinic name and the link can do that)."""
+    local, until = timezone.localtime(offer.start), timezone.localtime(offer.expires_at)
+    context = {
+        "first_name": (offer.entry.name.split() or [""])[0][:20],
+        "minutes": offer.length.minutes,
+        "when": f"{local:%a} {local.day} {local:%b} {local:%H:%M}",
+        "therapist": offer.therapist.name,
+        "claim_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("bookings:offer", args=[tokens.offer_token(offer)]),
+        "until": f"{until:%H:%M}",
+    }
+    if gsm.segments(render_sms(Kind.WAITLIST_OFFER, context)) > MAX_SEGMENTS:
+        context["therapist"] = (offer.therapist.name.split() or [""])[0][:20]
+    return context
 
 
 # --- claiming ----------------------------------------------------------------------------------
 
 
-def claim_offer(*, offer: WaitListOffer, screening: dict | None = None) -> Appointment:
-    """Book the offered time for the entry's patient through `create_booking`.
+def claim_offer(*, offer: WaitListOffer, screening=None, consents: tuple[str, ...] = ()) -> Appointment:
+    """Book the offered time for the entry's patient through `create_booking` (with their health
+    answers and consent ticks, as the booking flow passes them).
 
     The first claim of a time wins; the entry is then booked and its other offers withdrawn.
     Claiming the same offer again returns its appointment (a double tap). Raises
@@ -214,6 +219,7 @@ def claim_offer(*, offer: WaitListOffer, screening: dict | None = None) -> Appoi
                     start=current.start,
                     patient=PatientDetails(name=entry.name, phone=entry.phone),
                     screening=screening,
+                    consents=consents,
                     source=Appointment.Source.ONLINE,
                     idempotency_key=f"wait-list-offer-{current.pk}",
                 )

@@ -6,13 +6,12 @@ import pytest
 
 from bookings.models import Appointment, Patient, WaitListEntry, WaitListOffer
 from bookings.waitlist.offers import OfferUnavailable, claim_offer
+from tests.bookings.screening_support import answers, seeded_questionnaire
 from tests.bookings.wait_list_support import LONDON, WEDNESDAY, cancel, waiting
 from tests.conftest import at
 from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
-
-SCREENING = {"recent_injury": {"question": "Do you have a recent injury?", "answer": "no"}}
 
 
 @pytest.fixture
@@ -30,7 +29,10 @@ def test_claiming_books_the_time_for_the_person_on_the_list(three_offers, alice,
     first = three_offers[0]
     sms_outbox.clear()
 
-    appointment = on_commit(claim_offer, offer=first, screening=SCREENING)
+    version = seeded_questionnaire()
+    appointment = on_commit(
+        claim_offer, offer=first, screening=answers(version), consents=("privacy_notice", "cancellation_policy")
+    )
 
     assert (appointment.start, appointment.therapist, appointment.length) == (
         at(WEDNESDAY, "10:00"),
@@ -40,7 +42,7 @@ def test_claiming_books_the_time_for_the_person_on_the_list(three_offers, alice,
     assert appointment.patient == Patient.objects.get(phone="+447700900420")
     assert appointment.patient.name == "Waiter 0"
     assert appointment.source == Appointment.Source.ONLINE
-    assert appointment.screening == SCREENING
+    assert appointment.screening_status == "clear"
     first.refresh_from_db()
     assert (first.status, first.appointment) == (WaitListOffer.Status.CLAIMED, appointment)
     assert first.entry.status == WaitListEntry.Status.BOOKED

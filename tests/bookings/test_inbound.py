@@ -11,6 +11,7 @@ from bookings.services import create_booking
 from callbacks.models import CallbackRequest
 from clinic.sms.models import IncomingText, Message, TextConsent
 from clinic.sms.services import relay_due_messages
+from tests.bookings.screening_support import answers, seeded_questionnaire
 from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,11 @@ WEDNESDAY, FRIDAY = date(2030, 1, 9), date(2030, 1, 11)
 def book(django_capture_on_commit_callbacks, lengths, alice, patient):
     def book(start, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return create_booking(length=lengths[60], start=start, patient=patient, therapist=alice, **kwargs)
+            # Booked online with health answers, so no health-questions reminder is due.
+            screening = answers(seeded_questionnaire())
+            return create_booking(
+                length=lengths[60], start=start, patient=patient, therapist=alice, screening=screening, **kwargs
+            )
 
     return book
 

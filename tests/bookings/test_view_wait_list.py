@@ -9,6 +9,7 @@ from django.urls import reverse
 from bookings import tokens
 from bookings.models import Appointment, WaitListEntry, WaitListOffer
 from clinic.sms.models import TextConsent
+from tests.bookings.screening_support import question_data, seeded_questionnaire
 from tests.bookings.wait_list_support import WEDNESDAY, cancel, waiting
 from tests.conftest import at
 
@@ -144,7 +145,7 @@ def offer_url(offer):
     return reverse("bookings:offer", args=[tokens.offer_token(offer)])
 
 
-CLAIM = {"recent_injury": "no", "consent_cancellation": "on"}
+CLAIM = {"none_apply": "on", "consent_health": "on", "consent_privacy": "on", "consent_cancellation": "on"}
 
 
 def test_opening_an_offer_shows_the_time_and_books_nothing(client, offer):
@@ -164,10 +165,37 @@ def test_booking_an_offer_leads_to_the_booking_confirmation(client, offer):
     assert client.get(offer_url(offer))["Location"] == response["Location"]
 
 
-def test_an_offer_is_not_booked_for_someone_with_a_recent_injury(client, offer):
-    page = client.post(offer_url(offer), {"recent_injury": "yes", "consent_cancellation": "on"}).content.decode()
-    assert "Soft tissue release is never used on a recent injury" in page
+def test_an_offer_is_not_booked_when_a_health_answer_needs_a_call_first(client, offer):
+    refer = {**CLAIM, **question_data(seeded_questionnaire(), yes=["recent-injury"])}
+
+    page = client.post(offer_url(offer), refer).content.decode()
+
+    assert "We can't book this online" in page
     assert not Appointment.objects.filter(status="booked").exists()
+    assert WaitListOffer.objects.get().status == WaitListOffer.Status.OFFERED
+
+
+def test_one_tap_asks_for_a_clinical_review_call_about_the_offered_time(client, offer):
+    from callbacks.models import CallbackRequest
+
+    refer = {**CLAIM, **question_data(seeded_questionnaire(), yes=["recent-injury"]), "action": "refer"}
+
+    response = client.post(offer_url(offer), refer)
+
+    assert response.status_code == 302
+    request = CallbackRequest.objects.get()
+    assert (request.clinical_review, request.name, request.wanted_start) == (True, "Wendy Waiting", offer.start)
+    assert not Appointment.objects.filter(status="booked").exists()
+
+
+def test_the_health_answers_and_consents_are_kept_with_the_booking(client, offer):
+    from bookings.consents import ConsentRecord
+
+    client.post(offer_url(offer), CLAIM)
+
+    appointment = Appointment.objects.get(status="booked", start=at(WEDNESDAY, "10:00"))
+    assert appointment.screening_status == "clear"
+    assert {c.purpose for c in ConsentRecord.objects.all()} >= {"privacy_notice", "cancellation_policy"}
 
 
 def test_someone_quicker_leaves_a_polite_refusal_with_other_times_that_suit(

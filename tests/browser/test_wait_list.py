@@ -18,6 +18,7 @@ from bookings.services import create_booking
 from clinic.core.models import ClinicSettings
 from clinic.core.roles import RECEPTION, ensure_roles
 from tests.bookings.diary_support import staff
+from tests.bookings.screening_support import seeded_questionnaire
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.clinic.sms.fixtures import wait_until
 from tests.conftest import at, make_therapist
@@ -38,7 +39,8 @@ def test_a_patient_joins_the_wait_list_and_books_the_time_reception_frees(
     page, browser, live_server, shots, audit, lengths, next_monday, sms_outbox, no_quiet_hours
 ):
     ClinicSettings.load()
-    ensure_roles()  # the transactional database starts without the data migration's groups
+    ensure_roles()  # the transactional database starts without the data migration's groups and questions
+    seeded_questionnaire()
     # Sam works Monday mornings only, and his Monday is fully booked.
     sam = make_therapist("Sam Taylor", lengths=lengths.values(), hours={0: [("09:00", "10:00")]})
     other = Patient.objects.create(name="Olive Other", phone="+447700900321")
@@ -97,7 +99,9 @@ def test_a_patient_joins_the_wait_list_and_books_the_time_reception_frees(
     page.goto(link.replace("https://clinic.example.test", live_server.url))
     expect(page.get_by_role("heading", name="A time came free")).to_be_visible()
     audit.check(page, "offer")
-    page.get_by_role("radio", name="No", exact=True).check()
+    page.get_by_label("No to all of these").check()
+    page.get_by_label(re.compile("keeping my answers to these health questions")).check()
+    page.get_by_label("I have read the privacy notice").check()
     page.get_by_label("I agree to the cancellation policy").check()
     page.get_by_role("button", name="Book this time").click()
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0003_patient_erasure"),
+        ("bookings", "0004_screening"),
     ]
 
     operations = [

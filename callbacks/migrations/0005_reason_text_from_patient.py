@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0003_reception_email_due"),
+        ("callbacks", "0004_clinical_review"),
     ]
 
     operations = [
