@@ -12,7 +12,7 @@ def update_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0005_roles_privacy"),
-        ("bookings", "0006_wait_list"),
+        ("bookings", "0007_wait_list"),
         ("sms", "0005_incoming_texts"),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0004_screening"),
+        ("bookings", "0005_course"),
     ]
 
     operations = [
