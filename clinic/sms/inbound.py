@@ -162,7 +162,9 @@ def _act(text: IncomingText, *, opt_out_type: str) -> None:
     if keyword == STOP:
         outcome = _opt_out(text, words)
     elif keyword == START:
-        _record_consent(text, opted_out=False)
+        if TextConsent.objects.opted_out(text.sender):
+            # Only a change is a consent record: YES is Twilio's opt-in word but mostly means "I'm coming".
+            _record_consent(text, opted_out=False)
         # YES is Twilio's opt-in word and also how patients confirm: do both (Twilio answered).
         handled = None if words in OPT_IN_WORDS else _handle(text, words)
         outcome = _combined("Opted back in to reminders and offers", handled)

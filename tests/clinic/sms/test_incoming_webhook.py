@@ -188,3 +188,8 @@ def test_a_reply_to_a_text_sent_at_night_goes_at_once(incoming_texts, sms_outbox
     [reply] = sms_outbox
     assert reply.to == STRANGER and reply.kind == "callback_ack"
     assert Message.objects.get().in_reply_to == IncomingText.objects.get()
+
+
+def test_start_from_a_number_that_never_opted_out_records_nothing(incoming_texts, awake):
+    incoming_texts.send("START", sender=STRANGER)
+    assert not TextConsent.objects.exists()
