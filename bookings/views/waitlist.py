@@ -155,8 +155,11 @@ def offer(request, token: str):
         try:
             appointment = claim_offer(offer=offer, screening=form.screening_answers, consents=form.consents())
         except OfferUnavailable as error:
-            refusal = error.message
-            offer.refresh_from_db()
+            if error.reason == "busy":
+                form.add_error(None, error.message)  # still open: the same button again
+            else:
+                refusal = error.message
+                offer.refresh_from_db()
         else:
             return redirect("bookings:confirmation", token=tokens.confirmation_token(appointment))
     elif offer.status == WaitListOffer.Status.CLAIMED and offer.appointment_id:

@@ -19,11 +19,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.core.db import is_lock_timeout
 from clinic.sms import gsm
 from clinic.sms.models import TextConsent
 from clinic.sms.quiet_hours import in_quiet_hours, next_allowed
@@ -33,7 +34,7 @@ from .. import tokens
 from ..models import Appointment, TreatmentLength
 from ..notifications import Kind
 from ..schedules import BookingPolicy, find_free_starts
-from ..services import BookingError, PatientDetails, SlotUnavailable, create_booking
+from ..services import BookingError, Busy, PatientDetails, SlotUnavailable, create_booking
 from .entries import WaitListError, withdraw_offers
 from .models import FreedTime, WaitListEntry, WaitListOffer
 
@@ -192,8 +193,20 @@ def claim_offer(*, offer: WaitListOffer, screening=None, consents: tuple[str, ..
     The first claim of a time wins; the entry is then booked and its other offers withdrawn.
     Claiming the same offer again returns its appointment (a double tap). Raises
     `OfferUnavailable`: "taken" (someone was quicker, or the time is no longer bookable), "expired"
-    or "withdrawn"; the offer's new status is kept, and the entry stays on the list.
+    or "withdrawn"; the offer's new status is kept, and the entry stays on the list. "busy" when a
+    lock was held past the database's lock_timeout: nothing changed, the offer is still open.
     """
+    try:
+        return _claim(offer=offer, screening=screening, consents=consents)
+    except Busy as error:
+        raise OfferUnavailable(error.message, reason="busy") from error
+    except OperationalError as error:
+        if not is_lock_timeout(error):
+            raise
+        raise OfferUnavailable(Busy.default_message, reason="busy") from error
+
+
+def _claim(*, offer: WaitListOffer, screening, consents: tuple[str, ...]) -> Appointment:
     refusal = None
     with transaction.atomic():
         current = (
@@ -223,6 +236,8 @@ def claim_offer(*, offer: WaitListOffer, screening=None, consents: tuple[str, ..
                     source=Appointment.Source.ONLINE,
                     idempotency_key=f"wait-list-offer-{current.pk}",
                 )
+            except Busy:
+                raise  # nothing changes: the whole claim is rolled back and may be tried again
             except SlotUnavailable:
                 current.status, refusal = WaitListOffer.Status.TOO_LATE, OfferUnavailable(TOO_LATE, reason="taken")
             except BookingError as error:

@@ -7,6 +7,7 @@ import pytest
 from bookings.models import Appointment, Patient, WaitListEntry, WaitListOffer
 from bookings.waitlist.offers import OfferUnavailable, claim_offer
 from tests.bookings.screening_support import answers, seeded_questionnaire
+from tests.bookings.test_lock_timeouts import short_lock_timeout  # noqa: F401  (a fixture)
 from tests.bookings.wait_list_support import LONDON, WEDNESDAY, cancel, waiting
 from tests.conftest import at
 from tests.threads import run_together
@@ -117,3 +118,34 @@ def test_three_offers_claimed_at_once_make_exactly_one_booking_and_two_polite_re
     assert all(r.reason == "taken" for r in refused)
     assert Appointment.objects.filter(therapist=alice, status="booked").count() == 1
     assert sorted(WaitListOffer.objects.values_list("status", flat=True)) == ["claimed", "too_late", "too_late"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("short_lock_timeout")
+def test_a_claim_blocked_by_a_stalled_transaction_says_try_again_and_keeps_the_offer_open(
+    client, lengths, alice, time_machine
+):
+    from django.urls import reverse
+
+    from bookings import tokens
+    from bookings.services import cancel_booking, create_booking
+    from tests.bookings.test_lock_timeouts import BUSY, row_locked
+
+    time_machine.move_to(datetime(2030, 1, 7, 14, 0, tzinfo=LONDON), tick=True)
+    other = Patient.objects.create(name="Olive Other", phone="+447700900321")
+    booked = create_booking(length=lengths[45], start=at(WEDNESDAY, "10:00"), patient=other, therapist=alice)
+    waiting("Waiter", "+447700900420", lengths[45])
+    cancel_booking(appointment=booked, cancelled_by=Appointment.CancelledBy.CLINIC)
+    offer = WaitListOffer.objects.get()
+    url = reverse("bookings:offer", args=[tokens.offer_token(offer)])
+    claim = {"none_apply": "on", "consent_health": "on", "consent_privacy": "on", "consent_cancellation": "on"}
+
+    with row_locked("therapists_therapist", alice.pk):
+        response = client.post(url, claim)
+
+    assert response.status_code == 200
+    assert BUSY in response.content.decode().lower() and "Book this time" in response.content.decode()
+    assert WaitListOffer.objects.get().status == WaitListOffer.Status.OFFERED
+    assert client.post(url, claim).status_code == 302  # the same button again, once the diary is free
+    assert WaitListOffer.objects.get().status == WaitListOffer.Status.CLAIMED

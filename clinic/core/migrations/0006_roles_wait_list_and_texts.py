@@ -12,8 +12,8 @@ def update_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0005_roles_privacy"),
-        ("bookings", "0007_wait_list"),
-        ("sms", "0005_incoming_texts"),
+        ("bookings", "0008_wait_list"),
+        ("sms", "0006_incoming_texts"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0005_course"),
+        ("bookings", "0006_consent_privacy_notice_version"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("sms", "0004_message_redacted_at"),
+        ("sms", "0005_message_attempted_and_reconciled"),
     ]
 
     operations = [
