@@ -111,4 +111,5 @@ def confirm_attendance(*, appointment: Appointment) -> Appointment:
         if current.confirmed_at is None:
             current.confirmed_at = timezone.now()
             current.save(update_fields=["confirmed_at", "updated_at"])
+            diary_changed(current.therapist_id)  # every appointment write does (docs/caching.md)
     return current
