@@ -12,6 +12,7 @@ from callbacks.models import CallbackRequest
 from clinic.sms.models import IncomingText, Message, TextConsent
 from clinic.sms.services import relay_due_messages
 from tests.bookings.screening_support import answers, seeded_questionnaire
+from tests.bookings.test_diary_queries import DIARY_QUERIES
 from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -249,7 +250,7 @@ def test_a_confirmed_appointment_has_a_badge_on_its_diary_block(
     ClinicSettings.load()
     client.force_login(receptionist)
 
-    with django_assert_num_queries(10):  # the badge is read in the diary's one appointment query
+    with django_assert_num_queries(DIARY_QUERIES):  # the badge is read in the diary's one appointment query
         page = client.get(reverse("admin:bookings_diary"), {"date": WEDNESDAY.isoformat()}).content.decode()
 
     assert page.count('class="badge badge-confirmed" title="The patient confirmed by text on Mon 7 Jan at 14:00"') == 1
