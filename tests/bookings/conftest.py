@@ -60,6 +60,8 @@ def recheck_misses_the_clash(monkeypatch):
     from bookings.services import booking
 
     monkeypatch.setattr(booking, "free_therapists_at", lambda ids, *args, **kwargs: list(ids))
+
+
 # --- the wait list (see wait_list_support.py) ----------------------------------------------------
 
 
