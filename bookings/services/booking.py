@@ -75,7 +75,7 @@ def _patient_for(details: PatientDetails | Patient, known: Patient | None) -> Pa
     same phone meanwhile, the unique constraint fails the whole booking and `create_booking`
     runs it again, when the lookup finds them."""
     if isinstance(details, Patient):
-        return details
+        return known  # the row as locked and re-read by _known_patient
     if known is None:
         return Patient.objects.create(phone=details.phone, name=details.name.strip(), email=details.email)
     # The phone identifies the patient; keep their name as the clinic knows it, but learn an
@@ -87,10 +87,18 @@ def _patient_for(details: PatientDetails | Patient, known: Patient | None) -> Pa
 
 
 def _known_patient(details: PatientDetails | Patient) -> Patient | None:
-    """The patient these details name, if the clinic knows them already (by phone)."""
+    """The patient these details name, if the clinic knows them already (by phone), row locked.
+
+    The lock makes a booking queue behind an erasure of the same patient (which locks the row
+    first): the booking then finds the phone gone and books a new record, or, naming the record
+    itself, is refused; never a future appointment on an erased record (tests/bookings/
+    test_erasure_race.py)."""
     if isinstance(details, Patient):
-        return details
-    return Patient.objects.filter(phone=details.phone).first()
+        locked = Patient.objects.select_for_update().get(pk=details.pk)
+        if locked.erased_at:
+            raise BookingError("This patient's details were erased; book them as a new patient.")
+        return locked
+    return Patient.objects.select_for_update().filter(phone=details.phone).first()
 
 
 def patient_overlaps(*, patient: Patient, start: datetime, end: datetime, exclude_id: int | None = None):
