@@ -26,7 +26,6 @@ from therapists.models import Therapist
 
 from ..diary import Viewer, load_day, load_week
 from ..diary.html import rows_html
-from ..diary.live import day_token
 from ..models import Appointment
 from ..services import BookingError, allowed_statuses, cancel_booking, resend_confirmation, set_status
 from .forms import CancelForm
@@ -151,10 +150,11 @@ class DiaryDayView(AdminPageView):
     def day_context(self, request, day: date) -> dict:
         """Everything the day's page shows (the live diary draws its grid again from this)."""
         own = sees_only_own_appointments(request.user)
-        # The token first: a change made while the grid is read shows at the next poll.
-        token = day_token(day, only_therapist_user=request.user if own else None)
         viewer = self.viewer(request)
+        # The diary's token is made from the very rows it shows, so a change made while the page
+        # is read shows at the next poll.
         diary = load_day(day, only_therapist_user=request.user if own else None, viewer=viewer)
+        token = diary.token
         blocks = [block for column in diary.grid.columns for block in column.appointments] + diary.not_in_grid
         record_notes_shown(request, blocks, where=f"diary, {day:%a} {day.day} {day:%b %Y}")
         today = timezone.localdate()

@@ -37,6 +37,7 @@ HOLDING_TIME = frozenset(Appointment.Status.holding_time())
 # The appointment's own columns every block needs; the note only for viewers allowed to see it.
 BASE_VALUES = (
     "pk",
+    "updated_at",  # the live diary's token (live.py)
     "therapist_id",
     "start",
     "end",
@@ -157,7 +158,10 @@ class BlockExtension:
     annotations: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
     # Once per page, before `apply`: may add keys to the rows from a few set-based queries, where
     # a per-row subquery would cost a probe per block (a fixed number of queries, never per row).
-    prepare: Callable[[list[dict], Viewer], None] | None = None
+    # Called as prepare(rows, viewer, whole_clinic): `whole_clinic` says the rows are every
+    # therapist's appointments on their days (the day view for reception), so nothing about
+    # those days lies outside them.
+    prepare: Callable[[list[dict], Viewer, bool], None] | None = None
 
 
 _extensions: dict[str, BlockExtension] = {}
@@ -199,6 +203,7 @@ def make_blocks(
     links: Links,
     viewer: Viewer,
     therapist_names: Mapping[int, str] | None = None,
+    whole_clinic: bool = False,
 ) -> list[Block]:
     """Blocks from `appointment_rows`, with their labels and links, extensions applied.
 
@@ -210,7 +215,7 @@ def make_blocks(
     rows = rows if isinstance(rows, list) else list(rows)
     for extension in extensions:
         if extension.prepare is not None:
-            extension.prepare(rows, viewer)
+            extension.prepare(rows, viewer, whole_clinic)
     names = therapist_names or {}
     # Status labels are lazy translations: resolve each once per page, not once per block.
     statuses = {value: (str(label), SafeString(f"status-{value}")) for value, label in Appointment.Status.choices}

@@ -1,4 +1,5 @@
-"""The day view: a column per therapist working that day, loaded in a fixed number of queries."""
+"""The day view: a column per therapist working that day, loaded in a fixed number of queries
+(one for the appointments, plus the block extensions' one, when the day's set-up is cached)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from therapists.models import Absence, Closure, Therapist, WorkingHours
-
 from ..availability import range_boundary
 from ..models import Appointment, local_day_bounds
 from .blocks import Block, Links, Viewer, appointment_rows, make_blocks
 from .grid import Column, Grid, build_grid, day_slots, dress, slot_labels
+from .live import day_token, token_of
+from .setup import day_setup
 
 
 @dataclass
@@ -23,7 +24,8 @@ class DayDiary:
     day: date
     grid: Grid
     not_in_grid: list[Block]  # cancelled and no-show appointments of the day, kept in its history
-    closure: object | None
+    closure: object | None  # something with a `reason` (setup.ClosedDay), or None when open
+    token: str = ""  # the live diary's token for what this page shows (live.py)
 
 
 def admin_links(viewer: Viewer) -> Links:
@@ -100,30 +102,19 @@ def build_day(
 def load_day(
     day: date, *, only_therapist_user=None, now: datetime | None = None, viewer: Viewer | None = None
 ) -> DayDiary:
-    """The day's diary in five queries: therapists, hours, absences, closure, appointments.
+    """The day's diary: the set-up (therapists, hours, absences, closure) from the shared cache
+    (three queries when it is not there: `setup.py`), then the appointments in one query, plus
+    whatever the registered block extensions read for the whole page (reception's details: one).
 
     `only_therapist_user` limits it to the therapist linked to that login (the Therapist role);
     `viewer` says whether free cells link to booking and whether notes show (neither by default).
+    The diary carries its live token (`live.py`), made from the rows it read.
     """
     viewer = viewer or Viewer()
     tz = timezone.get_current_timezone()
     day_start, day_end = local_day_bounds(day)
-    therapists = Therapist.objects.only("pk", "name", "active")
-    if only_therapist_user is not None:
-        therapists = therapists.filter(user=only_therapist_user)
-    therapists = list(therapists)
-    ids = [t.pk for t in therapists]
-    hours = list(
-        WorkingHours.objects.filter(therapist_id__in=ids, weekday=day.weekday()).values_list(
-            "therapist_id", "start", "end"
-        )
-    )
-    absences = list(
-        Absence.objects.filter(therapist_id__in=ids, starts_at__lt=day_end, ends_at__gt=day_start).values_list(
-            "therapist_id", "starts_at", "ends_at", "reason"
-        )
-    )
-    closure = Closure.objects.filter(start_date__lte=day, end_date__gte=day).first()
+    setup = day_setup(day, only_therapist_user=only_therapist_user)
+    ids = [t.pk for t in setup.therapists]
     rows = appointment_rows(
         Appointment.objects.filter(therapist_id__in=ids)
         .filter(Q(start__lt=day_end) & Q(end__gt=day_start))
@@ -131,15 +122,24 @@ def load_day(
         viewer=viewer,
     )
     links = admin_links(viewer)
-    blocks = make_blocks(rows, tz=tz, links=links, viewer=viewer, therapist_names={t.pk: t.name for t in therapists})
-    return build_day(
+    blocks = make_blocks(
+        rows,
+        tz=tz,
+        links=links,
+        viewer=viewer,
+        therapist_names={t.pk: t.name for t in setup.therapists},
+        whole_clinic=only_therapist_user is None,
+    )
+    diary = build_day(
         day,
-        therapists=therapists,
-        hours=hours,
-        absences=absences,
-        closure=closure,
+        therapists=setup.therapists,
+        hours=setup.hours,
+        absences=setup.absences,
+        closure=setup.closure,
         appointments=blocks,
         tz=tz,
         now=now or timezone.now(),
         links=links,
     )
+    diary.token = token_of(rows) or day_token(day, only_therapist_user=only_therapist_user)
+    return diary

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -131,6 +132,8 @@ class Seen:
     text: str = ""  # the latest confirming text's status
     reminder_failed: bool = False
     other: OtherVisit | None = None
+    # When any of the texts read for it last changed (the live diary's token: `live.py`).
+    texts_changed: datetime | None = None
 
 
 def _get(row, name):
@@ -141,17 +144,31 @@ def _get(row, name):
     return getattr(row, name)
 
 
-def _visit(row) -> dict:
-    return {
-        "pk": _get(row, "pk"),
-        "patient_id": _get(row, "patient_id"),
-        "start": _get(row, "start"),
-        "end": _get(row, "end"),
-        "therapist__name": _get(row, "therapist__name"),
-    }
+ROW_FIELDS = ("pk", "patient_id", "therapist_id", "course_id", "status", "start", "end", "therapist__name")
 
 
-def load_texts_and_others(rows) -> dict[int, Seen]:
+def _visit(row: dict) -> dict:
+    return {name: row[name] for name in ("pk", "patient_id", "start", "end", "therapist__name")}
+
+
+def texts_shown(appointments) -> Q:
+    """The texts whose state the diary shows for `appointments` (a queryset): the confirming texts
+    and reminders about them, and the "course booked" texts of their courses, unless cancelled.
+    The live diary's token (`live.py`) watches the same texts, so it changes exactly when a
+    block's text badge may."""
+    about = Q(
+        about_type__model="appointment",
+        about_id__in=appointments.values("pk"),
+        kind__in=[*CONFIRMING_KINDS, Kind.REMINDER],
+    ) | Q(
+        about_type__model="course",
+        about_id__in=appointments.exclude(course_id=None).values("course_id"),
+        kind=CourseKind.COURSE_BOOKED,
+    )
+    return about & Q(about_type__app_label="bookings") & ~Q(status=Message.Status.CANCELLED)
+
+
+def load_texts_and_others(rows, *, others: bool = True) -> dict[int, Seen]:
     """{appointment id: Seen} for rows (`values()` dicts or appointments with pk, patient_id,
     therapist_id, course_id, status, start, end and therapist__name), in two queries whatever their
     number: the texts about them (and their courses), and the same patients' time-holding
@@ -159,46 +176,41 @@ def load_texts_and_others(rows) -> dict[int, Seen]:
 
     The rows must be every appointment of their therapists on their days (a diary page, a day
     sheet): the queries name them by therapists and days, not by a list of ids, so they stay cheap
-    for a thousand blocks.
+    for a thousand blocks. `others=False` says the rows are every therapist's (the whole clinic's
+    day): there is no other therapist to look for, and the second query is skipped.
     """
-    rows = list(rows)
+    # Plain dicts once (a thousand rows: per-field lookups through `_get` cost milliseconds).
+    rows = [r if type(r) is dict else {name: _get(r, name) for name in ROW_FIELDS} for r in rows]
     if not rows:
         return {}
     tz = timezone.get_current_timezone()
-    therapists = {_get(r, "therapist_id") for r in rows}
-    days = {_get(r, "start").astimezone(tz).date() for r in rows}
+    therapists = {r["therapist_id"] for r in rows}
+    local_days = {r["pk"]: r["start"].astimezone(tz).date() for r in rows}
+    days = set(local_days.values())
     first, last = local_day_bounds(min(days))[0], local_day_bounds(max(days))[1]
     scope = Appointment.objects.filter(therapist_id__in=therapists, start__lt=last, end__gt=first)
 
-    about = Q(
-        about_type__model="appointment", about_id__in=scope.values("pk"), kind__in=[*CONFIRMING_KINDS, Kind.REMINDER]
-    )
-    if any(_get(r, "course_id") for r in rows):
-        about |= Q(
-            about_type__model="course",
-            about_id__in=scope.exclude(course_id=None).values("course_id"),
-            kind=CourseKind.COURSE_BOOKED,
-        )
-    latest, reminders = {}, {}
-    for model, about_id, kind, status in (
-        Message.objects.filter(about, about_type__app_label="bookings")
-        .exclude(status=Message.Status.CANCELLED)
+    latest, reminders, changed = {}, {}, {}
+    for model, about_id, kind, status, updated_at in (
+        Message.objects.filter(texts_shown(scope))
         .order_by("pk")
-        .values_list("about_type__model", "about_id", "kind", "status")
+        .values_list("about_type__model", "about_id", "kind", "status", "updated_at")
     ):
         if kind == Kind.REMINDER:
             reminders[about_id] = status
         else:
             latest[(model, about_id)] = status
+        changed[(model, about_id)] = max(updated_at, changed.get((model, about_id), updated_at))
 
-    visits = [_visit(r) for r in rows if _get(r, "status") in HOLDING]
-    visits += (
-        Appointment.objects.filter(
-            patient_id__in=scope.values("patient_id"), status__in=list(HOLDING), start__lt=last, end__gt=first
+    visits = [_visit(r) for r in rows if r["status"] in HOLDING]
+    if others:
+        visits += (
+            Appointment.objects.filter(
+                patient_id__in=scope.values("patient_id"), status__in=list(HOLDING), start__lt=last, end__gt=first
+            )
+            .exclude(therapist_id__in=therapists)
+            .values("pk", "patient_id", "start", "end", "therapist__name")
         )
-        .exclude(therapist_id__in=therapists)
-        .values("pk", "patient_id", "start", "end", "therapist__name")
-    )
     held = defaultdict(list)
     for visit in sorted(visits, key=lambda v: v["start"]):
         visit["day"] = visit["start"].astimezone(tz).date()
@@ -206,15 +218,17 @@ def load_texts_and_others(rows) -> dict[int, Seen]:
 
     seen = {}
     for r in rows:
-        pk, start, end = _get(r, "pk"), _get(r, "start"), _get(r, "end")
-        day = start.astimezone(tz).date()
-        same_day = [o for o in held[_get(r, "patient_id")] if o["pk"] != pk and o["day"] == day]
+        pk, start, end, course = r["pk"], r["start"], r["end"], r["course_id"]
+        day = local_days[pk]
+        same_day = [o for o in held[r["patient_id"]] if o["pk"] != pk and o["day"] == day]
         overlapping = [o for o in same_day if o["start"] < end and o["end"] > start]
         mention = (overlapping or same_day or [None])[0]
-        text = latest.get(("appointment", pk)) or latest.get(("course", _get(r, "course_id")), "")
+        text = latest.get(("appointment", pk)) or latest.get(("course", course), "")
+        stamps = [s for s in (changed.get(("appointment", pk)), changed.get(("course", course))) if s]
         seen[pk] = Seen(
             text=text,
             reminder_failed=reminders.get(pk) in FAILED,
+            texts_changed=max(stamps) if stamps else None,
             other=OtherVisit(
                 f"{mention['start'].astimezone(tz):%H:%M}–{mention['end'].astimezone(tz):%H:%M}",
                 mention["therapist__name"],

@@ -12,6 +12,7 @@ values included (`html.escape` with quotes, as Django's `escape`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from django.utils.safestring import SafeString
@@ -22,7 +23,13 @@ from .grid import APPOINTMENT, FREE, Cell, Grid
 def _e(value) -> str:
     if isinstance(value, SafeString):
         return value
-    return escape(str(value), quote=True)
+    return _escaped(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _escaped(text: str) -> str:
+    # Most printed values repeat (classes, labels, badge titles): escape each once per process.
+    return escape(text, quote=True)
 
 
 def block_html(cell: Cell) -> str:

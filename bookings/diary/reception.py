@@ -3,7 +3,8 @@
 note indicator (its words only for the clinical-notes permission), how the confirmation text
 fared, a reminder that failed, and the patient's other appointments that day (an overlapping one
 as a warning). The cheap facts are read in the diary's appointment query (`facts.annotations`),
-the texts and other appointments in two more queries for the whole page.
+the texts and other appointments in two more queries for the whole page (one for the whole
+clinic's day, where no other therapist's appointment lies outside the page).
 
 Blocks reception may move also carry what `static/js/diary_move.js` needs to drag them or move
 them from the keyboard: the appointment and its version (when it was last changed, so a move made
@@ -42,12 +43,14 @@ def may_move(viewer) -> bool:
     return bool(user is not None and user.has_perm("bookings.change_appointment"))
 
 
-def _prepare(rows, viewer) -> None:
-    seen = load_texts_and_others(rows)
+def _prepare(rows, viewer, whole_clinic) -> None:
+    seen = load_texts_and_others(rows, others=not whole_clinic)
     movable = may_move(viewer)  # once per page, not a permission check per block
     for row in rows:
         row["reception_seen"] = seen.get(row["pk"])
         row["reception_may_move"] = movable
+        # For the live diary's token (live.token_of): the page needs no query of its own for it.
+        row["texts_changed"] = row["reception_seen"].texts_changed if row["reception_seen"] else None
 
 
 def _apply(block, row, viewer) -> None:

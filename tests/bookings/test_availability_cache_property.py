@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bookings.catalogue import load_catalogue
+from bookings.diary.setup import day_setup
 from bookings.models import Appointment, Patient, Treatment, TreatmentLength
 from bookings.schedules import find_free_starts
 from bookings.services import BookingError, cancel_booking, create_booking, reschedule_booking, set_status
@@ -186,6 +187,8 @@ def answers(lengths, therapists, client) -> dict:
         "offered": catalogue.offered,
         "policy": (clinic.min_notice_minutes, clinic.slot_step_minutes, clinic.horizon_days),
         "panel": panel,
+        # The reception diary's set-up of each day (cached under the same `setup` version).
+        "diary set-up": [day_setup(today + timedelta(days=d)) for d in range(DAYS)],
     }
 
 

@@ -12,7 +12,7 @@ from bookings.models import Appointment, Patient
 from clinic.core.roles import RECEPTION, THERAPIST
 from tests.bookings.diary_support import book, ensure_roles_exist, staff
 from tests.conftest import at, make_therapist
-from therapists.models import Absence, Closure
+from therapists.models import Absence, Closure, WorkingHours
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +261,31 @@ def test_a_day_nobody_works_says_so(client, receptionist, alice, next_monday):
     assert load_day(sunday).grid.columns == []
     client.force_login(receptionist)
     assert "Nobody is working on Sunday" in client.get(DIARY, {"date": sunday.isoformat()}).content.decode()
+
+
+def test_the_days_set_up_is_cached_and_every_edit_shows_at_once(alice, ben, patient, lengths, next_monday):
+    """The day's therapists, hours, absences and closure come from the shared cache after the
+    first look (bookings/diary/setup.py); every edit of them gives the next look fresh values."""
+
+    def look():
+        diary = load_day(next_monday)
+        return {c.label: (c.working, [a[2] for a in c.absences]) for c in diary.grid.columns}, diary.closure
+
+    columns, closure = look()
+    assert set(columns) == {alice.name, ben.name} and closure is None
+
+    alice.name = "Alice Renamed"
+    alice.save()
+    Absence.objects.create(
+        therapist=ben, starts_at=at(next_monday, "10:00"), ends_at=at(next_monday, "11:00"), reason="Training"
+    )
+    columns, _ = look()
+    assert "Alice Renamed" in columns and columns[ben.name][1] == ["Training"]
+
+    WorkingHours.objects.filter(therapist=ben, weekday=next_monday.weekday()).delete()
+    columns, _ = look()
+    assert ben.name not in columns  # no hours and no appointments that day: no column
+
+    Closure.objects.create(start_date=next_monday, end_date=next_monday, reason="Bank holiday")
+    _, closure = look()
+    assert closure.reason == "Bank holiday"

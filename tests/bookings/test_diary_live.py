@@ -83,6 +83,31 @@ def test_a_cancellation_a_move_out_of_the_day_or_a_texts_fate_counts_as_a_change
     assert poll(client, html).status_code == 200
 
 
+def test_a_page_showing_texts_carries_the_same_token_the_poll_computes(
+    client, receptionist, alice, patient, lengths, next_monday
+):
+    """The page makes its token from the rows it read; the poll asks the database. With texts of
+    every kind about the day (a delivered confirmation, a failed reminder, a cancellation text the
+    page does not show, a cancelled one), they agree, so an unchanged page stays quiet."""
+    appointment = book(patient, alice, lengths[30], at(next_monday, "10:00"))
+    other = book(patient, alice, lengths[30], at(next_monday, "12:00"))
+    Message.objects.create(
+        kind=Kind.BOOKING_CONFIRMATION, to="+447700900123", body="x", about=appointment, status="delivered"
+    )
+    Message.objects.create(kind=Kind.REMINDER, to="+447700900123", body="x", about=appointment, status="failed")
+    Message.objects.create(kind=Kind.CANCELLATION, to="+447700900123", body="x", about=other)
+    Message.objects.create(kind=Kind.TIME_CHANGE, to="+447700900123", body="x", about=other, status="cancelled")
+    client.force_login(receptionist)
+    html = client.get(DIARY, {"date": next_monday.isoformat()}).content.decode()
+
+    assert poll(client, html).status_code == 204
+
+    reminder = Message.objects.get(kind=Kind.REMINDER)
+    reminder.status = "delivered"
+    reminder.save()
+    assert poll(client, html).status_code == 200
+
+
 def test_a_booking_on_another_day_is_not_a_change(client, page, alice, lengths, next_monday):
     _, html = page
     robin = Patient.objects.create(name="Robin Sample", phone="+447700900456")
