@@ -18,6 +18,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def admin_link(content_type, object_id, label: str = ""):
+    """A link to a generically referred object in its own admin (text only if it has none)."""
+    if content_type is None:
+        return "-"
+    label = label or f"{content_type.name.capitalize()} {object_id}"
+    try:
+        url = reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[object_id])
+    except NoReverseMatch:
+        return label
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
 @admin.register(ClinicSettings)
 class ClinicSettingsAdmin(admin.ModelAdmin):
     fieldsets = [

@@ -1,26 +1,14 @@
 from django.contrib import admin, messages
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html, format_html_join
+from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import ngettext
 
-from clinic.core.admin import ReadOnlyAdmin
+from clinic.core.admin import ReadOnlyAdmin, admin_link
 from clinic.core.phones import PhoneSearchMixin
 
 from . import kinds, services
 from .models import IncomingText, Message, TextConsent
-
-
-def admin_link(content_type, object_id, label: str = ""):
-    """A link to a generically referred object in its own admin (text only if it has none)."""
-    if content_type is None:
-        return "-"
-    label = label or f"{content_type.name.capitalize()} {object_id}"
-    try:
-        url = reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[object_id])
-    except NoReverseMatch:
-        return label
-    return format_html('<a href="{}">{}</a>', url, label)
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):

@@ -9,7 +9,6 @@ outcome. A relay run by beat re-queues due rows whose task never ran (Redis down
 from __future__ import annotations
 
 import logging
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -17,11 +16,12 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.template import Context, Engine
+from django.template import Context
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
+from clinic.core.outbox import backoff, text_template_engine
 
 from . import gsm, kinds
 from .backends import SendError, get_backend
@@ -80,22 +80,11 @@ class SMSError(Exception):
 
 # --- writing ------------------------------------------------------------------------------------
 
-_engine: Engine | None = None
-
-
-def _template_engine() -> Engine:
-    """The project's template directories with autoescaping off: a text is not HTML, and
-    'O'Brien' must not become 'O&#x27;Brien'."""
-    global _engine
-    if _engine is None:
-        _engine = Engine(dirs=[str(d) for d in settings.TEMPLATES[0]["DIRS"]], app_dirs=True, autoescape=False)
-    return _engine
-
 
 def render_sms(kind: str, context: dict) -> str:
     """Render `templates/sms/<kind>.txt` (with `clinic` added), tidy whitespace, make it GSM-7."""
     context = {"clinic": ClinicSettings.load(), **context}
-    text = _template_engine().get_template(f"sms/{kind}.txt").render(Context(context, autoescape=False))
+    text = text_template_engine().get_template(f"sms/{kind}.txt").render(Context(context, autoescape=False))
     lines = [" ".join(line.split()) for line in text.strip().splitlines()]
     tidy = "\n".join(line for i, line in enumerate(lines) if line or (i and lines[i - 1]))
     body = gsm.to_gsm7(tidy)
@@ -213,9 +202,7 @@ class SendOutcome:
 
 
 def _backoff(attempt: int) -> float:
-    """Exponential backoff with jitter: half the step fixed, half random, so retries spread out."""
-    step = min(settings.SMS_RETRY_BACKOFF_MAX_SECONDS, settings.SMS_RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1))
-    return step / 2 + random.uniform(0, step / 2)
+    return backoff(attempt, base=settings.SMS_RETRY_BACKOFF_SECONDS, cap=settings.SMS_RETRY_BACKOFF_MAX_SECONDS)
 
 
 def _stale_after() -> timedelta:
