@@ -20,8 +20,9 @@ from django.utils import timezone
 from bookings.models import Patient, Treatment, TreatmentLength
 from therapists.models import Therapist, WorkingHours
 
-# SMS fixtures for every test: sms_outbox, fake_twilio/twilio, celery_live/celery_worker (real Redis).
-pytest_plugins = ("tests.clinic.sms.fixtures",)
+# SMS fixtures for every test: sms_outbox, fake_twilio/twilio, celery_live/celery_worker (real Redis);
+# smtp_server (a real SMTP server on 127.0.0.1) for email.
+pytest_plugins = ("tests.clinic.sms.fixtures", "tests.clinic.mail.fixtures")
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM then refuses to run
 # ("SynchronousOnlyOperation") unless told this is deliberate. Tests only: nothing else runs here.

@@ -84,17 +84,29 @@ def check_sms_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 @checks.register(TAG)
 def check_email_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """Email (reception's callback notices, error reports to ADMINS) really goes out."""
+    """Email (patients' confirmations and calendar invitations, reception's callback notices,
+    error reports to ADMINS) really goes out, from an address other servers will take."""
     if not _production():
         return []
     backend = settings.EMAIL_BACKEND
     if backend in CONSOLE_EMAIL_BACKENDS:
         return [
             _not_sending(
-                f"EMAIL_BACKEND is {backend}: it {CONSOLE_EMAIL_BACKENDS[backend]}, so reception's callback "
-                "notices and error reports would reach no one.",
+                f"EMAIL_BACKEND is {backend}: it {CONSOLE_EMAIL_BACKENDS[backend]}, so patients' confirmation "
+                "emails, reception's callback notices and error reports would reach no one.",
                 hint="Set EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587.",
                 id="clinic.E004",
+            )
+        ]
+    if settings.DEFAULT_FROM_EMAIL.rstrip("> ").endswith("@localhost"):
+        # A warning, not a refusal: some relays rewrite the sender, and the email still goes.
+        return [
+            checks.Warning(
+                f"DEFAULT_FROM_EMAIL is {settings.DEFAULT_FROM_EMAIL}: patients' mail servers are likely to "
+                "reject or junk email from a localhost address.",
+                hint="Set DEFAULT_FROM_EMAIL to an address at the clinic's domain, e.g. "
+                "'Riverside Clinic <bookings@riverside.example>'.",
+                id="clinic.W014",
             )
         ]
     return []

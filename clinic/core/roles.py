@@ -36,6 +36,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # Texts patients sent and who opted out: a record of what the system did.
         "sms.incomingtext": ("view",),
         "sms.textconsent": ("view",),
+        # The email log: what went to patients and whether it was sent.
+        "mail.email": ("view",),
         # The wait list: add a patient who phoned, take someone off; what was offered to whom.
         "bookings.waitlistentry": VIEW_ADD_CHANGE,
         "bookings.waitlistoffer": ("view",),
@@ -49,7 +51,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 
 # The manager holds every permission of these apps (staff accounts included), except deleting
 # appointments and patients.
-MANAGER_APPS = ("auth", "core", "therapists", "bookings", "callbacks", "sms", "reports")
+MANAGER_APPS = ("auth", "core", "therapists", "bookings", "callbacks", "sms", "mail", "reports")
 NEVER_GRANTED = {("bookings", "delete_appointment"), ("bookings", "delete_patient")}
 
 

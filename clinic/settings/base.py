@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clinic.core",
     "clinic.sms",
     "clinic.codes",
+    "clinic.mail",
     "therapists",
     "bookings",
     "callbacks",
@@ -303,10 +304,26 @@ PHONE_CODE_RATE_PER_IP = env("PHONE_CODE_RATE_PER_IP", default="10/h")
 PHONE_CODE_RETENTION_HOURS = env.int("PHONE_CODE_RETENTION_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["codes-retention"] = {"task": "clinic.codes.tasks.purge_old_codes", "schedule": 60 * 60.0}
 
-# --- Email (only the optional callback notice to reception uses it) --------------------------------
-# e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.com:587
+# --- Email (patients' confirmations with calendar invitations, reception's callback notices) ------
+# e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.com:587 (docs/email.md). The console in the
+# demo; production refuses it (clinic/core/checks.py).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="bookings@localhost")
+# Seconds an SMTP conversation may stall before it is given up (then: outcome unknown).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The email outbox (clinic/mail): retries of transient SMTP failures, like texts' (SMS_* above).
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+EMAIL_RETRY_BACKOFF_SECONDS = env.float("EMAIL_RETRY_BACKOFF_SECONDS", default=30)
+EMAIL_RETRY_BACKOFF_MAX_SECONDS = env.float("EMAIL_RETRY_BACKOFF_MAX_SECONDS", default=15 * 60)
+EMAIL_RELAY_INTERVAL_SECONDS = env.int("EMAIL_RELAY_INTERVAL_SECONDS", default=30)
+EMAIL_RELAY_LEASE_SECONDS = env.int("EMAIL_RELAY_LEASE_SECONDS", default=120)
+EMAIL_SENDING_STALE_SECONDS = env.int("EMAIL_SENDING_STALE_SECONDS", default=0)
+EMAIL_BODY_RETENTION_DAYS = env.int("EMAIL_BODY_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["mail-relay"] = {
+    "task": "clinic.mail.tasks.relay_due_emails",
+    "schedule": float(EMAIL_RELAY_INTERVAL_SECONDS),
+    "options": {"expires": EMAIL_RELAY_INTERVAL_SECONDS * 0.8},
+}
 
 # --- Reverse proxy -----------------------------------------------------------------------------
 # How many proxies in front of the app append to X-Forwarded-For. 0 means the client's address

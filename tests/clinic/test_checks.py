@@ -28,6 +28,7 @@ def production(settings):
     settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "1" * 32, "token"
     settings.TWILIO_MESSAGING_SERVICE_SID, settings.TWILIO_FROM_NUMBER = "MG" + "1" * 32, ""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.DEFAULT_FROM_EMAIL = "Riverside Clinic <bookings@riverside.example>"
     settings.REDIS_URL = "redis://redis.internal:6379/0"
     settings.CACHES = {
         "default": {
@@ -79,7 +80,15 @@ def test_twilio_without_a_sender_is_refused_but_either_sender_will_do(production
 @pytest.mark.parametrize("backend", [CONSOLE_EMAIL, "django.core.mail.backends.locmem.EmailBackend"])
 def test_email_that_would_go_to_the_console_is_refused(production, backend):
     production.EMAIL_BACKEND = backend
-    assert ids(check_email_backend()) == ["clinic.E004"]
+    [error] = check_email_backend()
+    assert error.id == "clinic.E004" and "patients' confirmation emails" in error.msg
+
+
+def test_a_localhost_sender_is_warned_about_but_does_not_stop_the_start(production):
+    production.DEFAULT_FROM_EMAIL = "bookings@localhost"
+    [warning] = check_email_backend()
+    assert warning.id == "clinic.W014" and not warning.is_serious()
+    refuse_unsafe_production()  # does not raise
 
 
 def test_a_staging_site_may_allow_console_backends_and_is_warned(production):

@@ -19,6 +19,7 @@ PRODUCTION_LIKE = {
     "TWILIO_AUTH_TOKEN": "prod-like-auth-token",
     "TWILIO_MESSAGING_SERVICE_SID": "MG" + "1" * 32,
     "EMAIL_URL": "smtp+tls://clinic:secret@smtp.example-clinic.test:587",
+    "DEFAULT_FROM_EMAIL": "Example Clinic <bookings@example-clinic.test>",
     "TRUSTED_PROXY_COUNT": "1",
 }
 # Variables of this machine (the test run's) that must not leak into a production-like process.

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class MailConfig(AppConfig):
+    name = "clinic.mail"
+    label = "mail"
+    verbose_name = "Email"
+
+    def ready(self):
+        from clinic.core import personal_data
+
+        from . import personal_data as mail_personal_data
+
+        personal_data.register(mail_personal_data.CATEGORY)
