@@ -1,70 +1,85 @@
-"""An iCalendar (RFC 5545) file for one appointment, for the "Add to calendar" download.
+"""iCalendar (RFC 5545) files for one appointment, built with the `icalendar` library.
 
-Written by hand: one event needs a dozen lines, not a dependency. Times are given in UTC so every
-calendar shows them in its own zone correctly; the UID is stable so downloading twice updates the
-same event instead of adding a second one.
+Two uses: the "Add to calendar" download (`METHOD:PUBLISH`, a file the patient imports) and the
+invitation attached to the confirmation, time-change and cancellation emails (`METHOD:REQUEST`,
+or `METHOD:CANCEL` with `STATUS:CANCELLED`, RFC 5546). Every version of one appointment has the
+same UID, and a SEQUENCE (`Appointment.calendar_sequence`) the booking services raise on every
+move and cancellation, so calendar apps update or remove the event they have instead of adding a
+second one. Times are written in the clinic's zone with its VTIMEZONE, so a booking either side
+of a clock change shows at the wall-clock time the patient booked.
 """
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
+from icalendar import Alarm, Calendar, Event, vCalAddress
+
+PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\n").replace("\n", "\\n")
+def uid(appointment) -> str:
+    """The same for every version of the appointment, from any page or email: its reference at
+    the site's public host name (not the request's, which differs between hosts)."""
+    host = urlsplit(settings.PUBLIC_BASE_URL).hostname or "clinic"
+    return f"{appointment.reference}@{host}"
 
 
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets are folded with CRLF and a space (RFC 5545 3.1)."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        piece = char.encode()
-        if len(current) + len(piece) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += piece
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
+def _address(email: str, name: str = "") -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        address.params["CN"] = name
+    return address
 
 
-def _utc(moment) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def appointment_calendar(appointment, *, clinic, method: str = PUBLISH, attendee: str = "") -> str:
+    """The .ics text for `appointment` at `clinic` (its name, address and phone).
 
-
-def appointment_calendar(appointment, *, clinic, host: str) -> str:
-    """The .ics text for `appointment` at `clinic` (its name, address and phone)."""
+    `method` is PUBLISH for a download, REQUEST for an invitation (booked or moved) or CANCEL
+    (`STATUS:CANCELLED`); an invitation names the clinic as organizer and `attendee` (the
+    patient's address), as iTIP asks, so mail clients offer to add or update it.
+    """
+    zone = ZoneInfo(settings.TIME_ZONE)
     length = appointment.length
     summary = f"{length.treatment.name} ({length.minutes} min) at {clinic.name}"
-    description = (
-        f"Reference {appointment.reference}, with {appointment.therapist.name}. "
-        f"To cancel or move, phone {clinic.phone.as_national if clinic.phone else ''}."
+    phone = clinic.phone.as_national if clinic.phone else ""
+    description = f"Reference {appointment.reference}, with {appointment.therapist.name}." + (
+        f" To cancel or move, phone {phone}." if phone else ""
     )
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//{_escape(clinic.name)}//Online booking//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{appointment.reference}@{host.split(':')[0] or 'clinic'}",
-        f"DTSTAMP:{_utc(timezone.now())}",
-        f"DTSTART:{_utc(appointment.start)}",
-        f"DTEND:{_utc(appointment.end)}",
-        f"SUMMARY:{_escape(summary)}",
-        f"LOCATION:{_escape(', '.join(line.strip() for line in clinic.address.splitlines() if line.strip()))}",
-        f"DESCRIPTION:{_escape(description)}",
-        "STATUS:CONFIRMED" if appointment.holds_time else "STATUS:CANCELLED",
-        "BEGIN:VALARM",
-        "ACTION:DISPLAY",
-        "TRIGGER:-PT1H",
-        f"DESCRIPTION:{_escape(summary)}",
-        "END:VALARM",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    cancelled = method == CANCEL or not appointment.holds_time
+    event = Event.new(
+        uid=uid(appointment),
+        sequence=appointment.calendar_sequence,
+        stamp=timezone.now(),
+        start=appointment.start.astimezone(zone),
+        end=appointment.end.astimezone(zone),
+        summary=summary,
+        description=description,
+        location=", ".join(line.strip() for line in clinic.address.splitlines() if line.strip()) or None,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+    )
+    if method != PUBLISH:
+        event.add("organizer", _address(clinic.email or settings.DEFAULT_FROM_EMAIL, clinic.name))
+        if attendee:
+            guest = _address(attendee)
+            guest.params["ROLE"] = "REQ-PARTICIPANT"
+            guest.params["PARTSTAT"] = "ACCEPTED"
+            event.add("attendee", guest)
+    if not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", timedelta(hours=-1))
+        alarm.add("description", summary)
+        event.add_component(alarm)
+    calendar = Calendar.new(prodid=f"-//{clinic.name}//Online booking//EN", method=method)
+    calendar.add_component(event)
+    # Only the rules around the appointment: the whole 1970-2038 table would triple the file.
+    local_start = appointment.start.astimezone(zone).date()
+    calendar.add_missing_timezones(
+        first_date=local_start - timedelta(days=366), last_date=local_start + timedelta(days=366)
+    )
+    return calendar.to_ical().decode()

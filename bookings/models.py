@@ -278,10 +278,15 @@ class Appointment(models.Model):
     )
     # When the patient said they are coming (replied Y to the reminder); shown on the diary block.
     confirmed_at = models.DateTimeField("confirmed by the patient", null=True, blank=True, editable=False)
+    # The calendar invitation's SEQUENCE (RFC 5545): raised by every move and cancellation, so a
+    # calendar app updates the event it has instead of keeping the older version (bookings/ics.py).
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     history = HistoricalRecords(excluded_fields=["idempotency_key"])
-    # The texts about this appointment (clinic.sms knows no domain model; the link lives here).
+    # The texts and emails about this appointment (clinic.sms and clinic.mail know no domain
+    # model; the links live here), deleted with it.
     sms_messages = GenericRelation("sms.Message", content_type_field="about_type", object_id_field="about_id")
+    emails = GenericRelation("mail.Email", content_type_field="about_type", object_id_field="about_id")
     consents = GenericRelation("bookings.ConsentRecord", content_type_field="about_type", object_id_field="about_id")
     objects = AppointmentQuerySet.as_manager()
 

@@ -1,7 +1,9 @@
-"""What patients are told when an appointment changes, written as SMS outbox rows.
+"""What patients are told when an appointment changes, written as SMS (and email) outbox rows.
 
 Called by the booking services inside their transaction, so a message exists if and only if the
 change it describes was committed (design rule 4). Sending happens after commit, elsewhere.
+A patient who gave an email address also gets each confirmation, change and cancellation by email
+with a calendar invitation (`emails`).
 Reminders are rows with a due time (rule 5): moving an appointment re-times its pending reminder,
 cancelling cancels it.
 """
@@ -20,6 +22,7 @@ from clinic.sms.models import Message
 from clinic.sms.quiet_hours import next_allowed
 from clinic.sms.services import MAX_SEGMENTS, cancel_pending, queue_sms, render_sms
 
+from .emails import EmailKind, email_patient
 from .policy import change_policy
 from .tokens import manage_path, screening_path
 
@@ -143,6 +146,7 @@ def booking_created(appointment) -> None:
     """A confirmation to send now and a reminder due before the start; for an appointment not yet
     screened (booked by reception), the health questions' link again 48 hours before."""
     queue(Kind.BOOKING_CONFIRMATION, appointment)
+    email_patient(EmailKind.BOOKING_CONFIRMATION, appointment)
     _schedule_reminder(appointment)
     _schedule_screening_reminder(appointment)
 
@@ -184,6 +188,8 @@ def booking_moved(appointment, *, old_start, old_therapist_id) -> None:
     _retime_reminders(appointment, pending.filter(kind=Kind.REMINDER))
     cancel_pending(pending.filter(kind=Kind.SCREENING_REMINDER))
     _schedule_screening_reminder(appointment)
+    # Any change moves the calendar event (a new length moves its end), so the email always goes.
+    email_patient(EmailKind.TIME_CHANGE, appointment, old_start=old_start)
     if appointment.start == old_start and appointment.therapist_id == old_therapist_id:
         return  # only the length changed: nothing the patient needs to act on
     unsent_confirmation = cancel_pending(pending.filter(kind=Kind.BOOKING_CONFIRMATION))
@@ -210,6 +216,7 @@ def booking_cancelled(appointment, *, notify_patient: bool) -> None:
     cancel_pending(Message.objects.about(appointment))
     if notify_patient:
         queue(Kind.CANCELLATION, appointment)
+        email_patient(EmailKind.CANCELLATION, appointment)
 
 
 def booking_restored(appointment) -> None:
@@ -226,6 +233,8 @@ def booking_restored(appointment) -> None:
     # Unless the last thing they heard was that it is booked, tell them it is booked (again).
     if last_notice is None or last_notice.kind == Kind.CANCELLATION:
         queue(Kind.BOOKING_CONFIRMATION, appointment)
+    # The calendar may hold the cancelled event: a new invitation (a higher SEQUENCE) restores it.
+    email_patient(EmailKind.BOOKING_CONFIRMATION, appointment)
     if not messages.filter(kind=Kind.REMINDER, status=Message.Status.PENDING).exists():
         _schedule_reminder(appointment)
     if not messages.filter(kind=Kind.SCREENING_REMINDER, status=Message.Status.PENDING).exists():

@@ -2,7 +2,8 @@
 
 Used by the export, erasure and retention tests: Cara has appointments (with a note, health
 answers with a detail naming her, consent records and a cancellation), a course whose rest was
-cancelled (with a reason naming her), texts (one failed with a Twilio error quoting her number), a
+cancelled (with a reason naming her), texts (one failed with a Twilio error quoting her number),
+emails with calendar invitations (to the address she booked with, since changed), a
 callback request with a call note, history rows, admin log entries, a clinical access record, a
 texted code, texts she sent (one STOP) and a wait-list entry. Add every new kind of record here:
 the tests then cover it.

@@ -90,6 +90,7 @@ def reschedule_booking(
             if (start, therapist.pk) != (old_start, old_therapist_id):
                 current.confirmed_at = None  # the patient confirmed the old time, not this one
             current.start, current.therapist, current.length = start, therapist, length
+            current.calendar_sequence += 1  # locked row, same UPDATE: the invitation's SEQUENCE rises
             current._history_user = by_user
             current.save()
             diary_changed(old_therapist_id, current.therapist_id)
@@ -168,6 +169,7 @@ def _cancel(*, appointment: Appointment, cancelled_by: str, reason: str, by_user
         current.cancelled_by = cancelled_by
         current.cancelled_by_user = by_user
         current.cancellation_reason = reason
+        current.calendar_sequence += 1  # locked row, same UPDATE: the invitation's SEQUENCE rises
         current._history_user = by_user
         current.save()
         diary_changed(current.therapist_id)

@@ -86,6 +86,7 @@ def set_status(*, appointment: Appointment, status: str, by_user=None) -> Appoin
                 current.cancelled_at, current.cancelled_by, current.cancelled_by_user = None, "", None
                 current.cancellation_reason = ""
                 current.confirmed_at = None  # the patient has not confirmed the restored booking
+                current.calendar_sequence += 1  # the new invitation replaces the cancellation
             current._history_user = by_user
             current.save()
             diary_changed(current.therapist_id)

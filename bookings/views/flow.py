@@ -348,7 +348,7 @@ def calendar_file(request, token: str):
 
 
 def ics_response(request, appointment: Appointment) -> HttpResponse:
-    body = ics.appointment_calendar(appointment, clinic=ClinicSettings.load(), host=request.get_host())
+    body = ics.appointment_calendar(appointment, clinic=ClinicSettings.load())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.reference}.ics"'
     return response

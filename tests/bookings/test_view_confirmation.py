@@ -4,8 +4,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from icalendar import Calendar
 
-from bookings import tokens
+from bookings import ics, tokens
 from bookings.services import create_booking
 from tests.conftest import at
 
@@ -43,11 +44,13 @@ def test_the_calendar_file_describes_the_appointment(client, booked):
     response = client.get(reverse("bookings:calendar", args=[tokens.confirmation_token(booked)]))
     assert response["Content-Type"].startswith("text/calendar")
     assert f"appointment-{booked.reference}.ics" in response["Content-Disposition"]
-    body = response.content.decode()
-    assert "BEGIN:VEVENT" in body and "\r\n" in body
-    assert f"DTSTART:{booked.start:%Y%m%dT%H%M%SZ}" in body.replace("\r\n ", "")
-    assert f"UID:{booked.reference}@" in body
-    assert "Alice Example" in body.replace("\r\n ", "")
+    calendar = Calendar.from_ical(response.content)
+    assert calendar["METHOD"] == "PUBLISH"  # a file to import, not an invitation
+    [event] = calendar.events
+    assert event.start == booked.start and event.start.tzinfo.key == "Europe/London"
+    assert event.end == booked.end
+    assert event["UID"] == ics.uid(booked) == f"{booked.reference}@clinic.example.test"  # PUBLIC_BASE_URL's host
+    assert "Alice Example" in event["DESCRIPTION"]
 
 
 def test_the_patient_can_move_to_another_free_time(client, booked, next_monday):
