@@ -172,6 +172,25 @@ def ben(lengths):
 
 
 @pytest.fixture
+def sports_massage(db):
+    """A second treatment, as a manager adds one: its 30 minutes cost the same as the standard
+    treatment's (£40), so only the treatment's name tells the two apart."""
+    sports = Treatment.objects.create(
+        name="Sports massage", slug="sports-massage", description="Deep work for training loads.", display_order=1
+    )
+    return {
+        minutes: TreatmentLength.objects.create(treatment=sports, minutes=minutes, price=Decimal(price))
+        for minutes, price in ((30, "40"), (60, "65"))
+    }
+
+
+@pytest.fixture
+def cara(sports_massage):
+    """A therapist who gives sports massage only."""
+    return make_therapist("Cara Sports", lengths=sports_massage.values(), order=3)
+
+
+@pytest.fixture
 def patient(db):
     return Patient.objects.create(name="Pat Example", phone="+447700900123", email="pat@example.com")
 
