@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from clinic.core.versions import SETUP, cached
 from therapists.models import Therapist
 
-from .models import TreatmentLength
+from .models import Treatment, TreatmentLength
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,36 @@ class Catalogue:
     def offering(self, length: TreatmentLength) -> list[int]:
         """Ids of the active therapists offering `length`, in display order."""
         return [t.pk for t in self.therapists if length.pk in self.offered[t.pk]]
+
+    # --- treatments: derived from the lengths, so the cached shape (and its 3 queries) is unchanged
+
+    @property
+    def treatments(self) -> list[Treatment]:
+        """The treatments someone offers online (a bookable length an active therapist gives),
+        in display order, each once."""
+        offered = {pk for pks in self.offered.values() for pk in pks}
+        found = {length.treatment_id: length.treatment for length in self.lengths if length.pk in offered}
+        return sorted(found.values(), key=lambda t: (t.display_order, t.name))
+
+    @property
+    def names_treatments(self) -> bool:
+        """Whether length labels name the treatment (`bookings.lengths.names_treatments`, same rule)."""
+        return len(self.treatments) > 1
+
+    def treatment(self, slug) -> Treatment | None:
+        """The offered treatment with this slug (from the address), or None."""
+        return next((t for t in self.treatments if t.slug == slug), None)
+
+    def lengths_of(self, treatment: Treatment | None) -> list[TreatmentLength]:
+        """The bookable lengths of `treatment` (all of them for None), in order."""
+        return [length for length in self.lengths if treatment is None or length.treatment_id == treatment.pk]
+
+    def therapists_for(self, treatment: Treatment | None) -> list[Therapist]:
+        """The therapists offering at least one length of `treatment` (everyone for None)."""
+        if treatment is None:
+            return list(self.therapists)
+        ids = {length.pk for length in self.lengths_of(treatment)}
+        return [t for t in self.therapists if ids.intersection(self.offered[t.pk])]
 
 
 def load_catalogue() -> Catalogue:

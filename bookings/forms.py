@@ -17,7 +17,8 @@ from . import tokens
 from .availability import local_instant
 from .catalogue import load_catalogue
 from .consents import Purpose, wording
-from .models import TreatmentLength
+from .lengths import length_label
+from .models import Treatment, TreatmentLength
 from .screening.forms import ScreeningFieldsMixin
 from .services import BookingError, NeedsClinicalReview, SlotUnavailable, check_bookable
 
@@ -63,16 +64,33 @@ class ChoiceForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, treatment: Treatment | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.catalogue = load_catalogue()
-        self.therapists = list(self.catalogue.therapists)
+        self.limit_to(treatment)
+
+    def limit_to(self, treatment: Treatment | None) -> None:
+        """Offer only `treatment`'s lengths and the therapists who give it (None: everything).
+
+        Step 1 shows one treatment's choices once the patient has chosen it; the later steps
+        check against the whole catalogue, since the length says which treatment it is.
+        """
+        self.treatment = treatment
+        self.therapists = self.catalogue.therapists_for(treatment)
+        named = self.catalogue.names_treatments
         self.fields["length"].choices = [
-            (str(length.pk), f"{length.minutes} minutes, {length.price_display}") for length in self.catalogue.lengths
+            (str(length.pk), length_label(length, named=named, price=True))
+            for length in self.catalogue.lengths_of(treatment)
         ]
         self.fields["therapist"].choices = [(NO_PREFERENCE, "No preference")] + [
             (str(t.pk), t.name) for t in self.therapists
         ]
+
+    def sessions(self, length: TreatmentLength) -> str:
+        """'60-minute sessions', naming the treatment when the clinic offers several."""
+        if self.catalogue.names_treatments:
+            return f"{length.minutes}-minute {length.treatment.name} sessions"
+        return f"{length.minutes}-minute sessions"
 
     def clean_length(self) -> TreatmentLength:
         return self.catalogue.length(self.cleaned_data["length"])
@@ -85,13 +103,13 @@ class ChoiceForm(forms.Form):
         if therapist_value == NO_PREFERENCE:
             data["therapist_obj"] = None
             if not self.catalogue.offering(length):
-                self.add_error("length", f"No one can take {length.minutes}-minute bookings online at the moment.")
+                self.add_error("length", f"No one can take {self.sessions(length)} online at the moment.")
             return data
         therapist = self.catalogue.therapist(therapist_value)
         if not self.catalogue.offers(therapist, length):
             self.add_error(
                 "therapist",
-                f"{therapist.name} does not offer {length.minutes}-minute sessions. "
+                f"{therapist.name} does not offer {self.sessions(length)}. "
                 "Please choose another length or another therapist.",
             )
         data["therapist_obj"] = therapist

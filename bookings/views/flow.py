@@ -28,8 +28,10 @@ from clinic.core.ratelimits import from_setting, rate_limit
 from clinic.core.versions import SETUP, cached
 
 from .. import ics, tokens
+from ..catalogue import Catalogue, load_catalogue
 from ..forms import NO_PREFERENCE, ChoiceForm, DetailsForm, SlotForm, format_start, parse_start
-from ..models import Appointment
+from ..lengths import length_label
+from ..models import Appointment, Treatment
 from ..schedules import ceil_minute, diary_version
 from ..screening import session as screening_session
 from ..screening.services import refer_for_clinical_review
@@ -77,23 +79,71 @@ def _remember_recent(request, response, key: str, token: str) -> None:
     )
 
 
-# --- step 1: length and therapist ---------------------------------------------------------------
+# --- step 1: treatment (only when there are several), then length and therapist ----------------
 
 
 def book(request):
-    """Step 1. Arriving with ?length=&therapist= (the Back link) preselects those choices."""
+    """Step 1. With more than one treatment on offer, the patient first chooses the treatment
+    (?treatment=<slug>); with one there is no such step. Arriving with ?length=&therapist= (the
+    Back link) preselects those choices, and the length says which treatment it is."""
+    catalogue = load_catalogue()
+    treatment = _chosen_treatment(catalogue, request.GET)
+    if treatment is None and len(catalogue.treatments) > 1:
+        return _render_treatments(request, catalogue)
     form = ChoiceForm(
-        initial={"length": request.GET.get("length"), "therapist": request.GET.get("therapist") or NO_PREFERENCE}
+        initial={"length": request.GET.get("length"), "therapist": request.GET.get("therapist") or NO_PREFERENCE},
+        treatment=treatment,
     )
     return _render_choose(request, form)
 
 
+def _chosen_treatment(catalogue: Catalogue, query) -> Treatment | None:
+    """The treatment named by ?treatment= or implied by ?length=, if it is offered; the only
+    one if just one is (a treatment whose lengths no therapist gives is not offered, so its
+    lengths are not shown); else None."""
+    treatment = catalogue.treatment(query.get("treatment"))
+    if treatment is None and (length := catalogue.length(query.get("length"))) is not None:
+        treatment = catalogue.treatment(length.treatment.slug)
+    if treatment is None and len(catalogue.treatments) == 1:
+        treatment = catalogue.treatments[0]
+    return treatment
+
+
+def _render_treatments(request, catalogue: Catalogue):
+    """The treatment step: each treatment with its description, lengths and prices."""
+    treatments = [
+        {
+            "treatment": treatment,
+            "lengths": [
+                {"text": length_label(length, named=False), "price": length.price_display}
+                for length in catalogue.lengths_of(treatment)
+            ],
+            "url": f"{reverse('bookings:book')}?{urlencode({'treatment': treatment.slug})}",
+        }
+        for treatment in catalogue.treatments
+    ]
+    context = {"treatments": treatments, "step": 0, "treatment_step": True}
+    return render(request, "bookings/treatments.html", context)
+
+
 def _render_choose(request, form: ChoiceForm):
+    several = len(form.catalogue.treatments) > 1
+    if form.treatment is None:
+        # A later step sent the patient back (a choice to correct): show the treatment they were
+        # booking, known from the length (or the address), not every treatment's lengths at once.
+        form.limit_to(_chosen_treatment(form.catalogue, form.data or request.GET))
     therapists = [
         {"value": str(t.pk), "name": t.name, "bio": t.bio, "lengths": form.catalogue.offered[t.pk]}
         for t in form.therapists
     ]
-    return render(request, "bookings/choose.html", {"form": form, "therapist_options": therapists, "step": 1})
+    context = {
+        "form": form,
+        "therapist_options": therapists,
+        "treatment": form.treatment if several else None,
+        "treatment_step": several,
+        "step": 1,
+    }
+    return render(request, "bookings/choose.html", context)
 
 
 # --- steps 2 and 3: day and time ----------------------------------------------------------------
@@ -151,8 +201,11 @@ def _when_panel(request, form: ChoiceForm, *, day: str | None, page_from: str | 
         time_url=lambda **extra: f"{paths['time']}?{urlencode(base | extra)}",
         pick_url=lambda start: f"{paths['details']}?{urlencode(base | {'start': format_start(start)})}",
     )
+    named = form.catalogue.names_treatments
     context |= {
         "form": form,
+        "length_text": length_label(form.cleaned_data["length"], named=named, price=True),
+        "treatment_step": len(form.catalogue.treatments) > 1,
         "change_url": f"{paths['book']}?{urlencode(base)}",
         "wait_list_url": f"{paths['wait_list']}?{urlencode(base)}",
     }
@@ -296,6 +349,8 @@ def _render_details(request, form: DetailsForm, slot: SlotForm, *, picked: bool 
         "slot_errors": slot.errors.get("start", []) if slot.is_bound else [],
         "picked": picked,
         "recent_confirmation": recent,
+        "length_text": length_label(length, named=slot.catalogue.names_treatments) if length else "",
+        "treatment_step": len(slot.catalogue.treatments) > 1,
         "change_time_url": f"{reverse('bookings:time')}?{urlencode(base | {'day': start.date().isoformat()})}"
         if start
         else f"{reverse('bookings:book')}?{urlencode(base)}",
@@ -337,6 +392,7 @@ def confirmation(request, token: str):
             "policy": change_policy(appointment, clinic=clinic),
             "reminder_hours": clinic.reminder_hours_before,
             "notice_hours": clinic.cancellation_notice_hours,
+            "treatment_step": len(load_catalogue().treatments) > 1,
             "step": 5,
         },
     )

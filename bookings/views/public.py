@@ -1,11 +1,15 @@
 """The public pages: home, the treatment explained, privacy and cancellation policy."""
 
+from urllib.parse import urlencode
+
 from django.shortcuts import render
+from django.urls import reverse
 
 from clinic.core.models import OpeningHours
 from clinic.core.privacy_notice import render_notice
 from therapists.models import Therapist
 
+from ..catalogue import load_catalogue
 from ..models import TreatmentLength
 
 
@@ -14,11 +18,24 @@ def _lengths():
 
 
 def home(request):
-    return render(
-        request,
-        "pages/home.html",
-        {"lengths": _lengths(), "opening_hours": OpeningHours.objects.all(), "therapists": Therapist.objects.active()},
-    )
+    """The home page. With more than one treatment on offer it lists each (name, description,
+    lengths and prices) with its own "Book" link; with one, the lengths and prices as before."""
+    catalogue = load_catalogue()
+    treatments = [
+        {
+            "treatment": treatment,
+            "lengths": catalogue.lengths_of(treatment),
+            "book_url": f"{reverse('bookings:book')}?{urlencode({'treatment': treatment.slug})}",
+        }
+        for treatment in catalogue.treatments
+    ]
+    context = {
+        "lengths": catalogue.lengths_of(treatments[0]["treatment"]) if len(treatments) == 1 else catalogue.lengths,
+        "treatments": treatments if len(treatments) > 1 else [],
+        "opening_hours": OpeningHours.objects.all(),
+        "therapists": Therapist.objects.active(),
+    }
+    return render(request, "pages/home.html", context)
 
 
 def treatment(request):
