@@ -67,7 +67,7 @@ def contexts(kind: str, course: Course, sessions) -> list[dict]:
     base = {
         "first_name": (course.patient.name.split() or [""])[0][:20],
         "therapist": course.therapist.name,
-        "minutes": course.length.minutes,
+        "length": course.length.label(short=True),
     }
     # The text around the dates, measured once with the widest part marker: the dates are plain
     # GSM-7 and single-spaced, so each candidate's length is this plus the dates' own length.

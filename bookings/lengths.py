@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clinic.core.versions import SETUP, cached
-
 if TYPE_CHECKING:
     from .models import TreatmentLength
 
@@ -54,18 +52,13 @@ def length_label(
 
 def names_treatments() -> bool:
     """Whether labels name the treatment: more than one treatment is on offer (a bookable
-    length that an active therapist gives), the same rule that adds the booking flow's
+    length that an active therapist gives), the rule that also adds the booking flow's
     treatment step.
 
-    The same rule as `Catalogue.names_treatments`, read through its own small cache entry (one
-    query when cold) so pages that need no catalogue do not load one. Treatments and lengths
-    bump the `setup` version on every write, so it is never stale.
+    Read from the booking catalogue, which is cached under the `setup` version that every write
+    of treatments, lengths and therapists bumps: no query when warm, and none more in a request
+    that already read the catalogue (the booking flow, whose texts are rendered in the request).
     """
-    return cached("names-treatments", depends_on=[SETUP], compute=_names_treatments_fresh)
+    from .catalogue import load_catalogue
 
-
-def _names_treatments_fresh() -> bool:
-    from .models import TreatmentLength
-
-    offered = TreatmentLength.objects.bookable().filter(therapists__active=True)
-    return offered.values("treatment").distinct().count() > 1
+    return load_catalogue().names_treatments

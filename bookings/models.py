@@ -14,6 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from clinic.core.versions import VersionedModel, VersionedQuerySet
 
+from .lengths import label as plain_label
+from .lengths import length_label
+
 # Unambiguous characters only: a patient reads the reference out over the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY3467"
 
@@ -74,6 +77,9 @@ class Treatment(VersionedModel):
     active = models.BooleanField(default=True)
     display_order = models.PositiveSmallIntegerField(default=0)
 
+    # Bulk writes bump the `setup` version too: the catalogue and the length labels depend on it.
+    objects = VersionedQuerySet.as_manager()
+
     class Meta:
         ordering = ["display_order", "name"]
 
@@ -107,7 +113,13 @@ class TreatmentLength(VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.treatment.name}, {self.minutes} min"
+        # Always named: admin choices list every treatment's lengths together (bookings/lengths.py).
+        return plain_label(self.minutes, self.treatment.name, named=True, short=True)
+
+    def label(self, *, price: bool = False, short: bool = False) -> str:
+        """How people see this length, naming the treatment once there are several
+        (`bookings.lengths.length_label`): "30 minutes", "Sports massage, 30 min"."""
+        return length_label(self, price=price, short=short)
 
     @property
     def duration(self) -> timedelta:

@@ -77,6 +77,7 @@ def _context(appointment, *, at: datetime | None = None, **extra) -> dict:
         "when": _when(appointment.start),
         "treatment": appointment.length.treatment.name,
         "minutes": appointment.length.minutes,
+        "length": appointment.length.label(short=True),  # "Sports massage, 30 min" once there are several
         "therapist": appointment.therapist.name,
         "reference": appointment.reference,
         "manage_url": _manage_url(appointment, at),

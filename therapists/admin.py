@@ -25,7 +25,7 @@ class TherapistAdmin(admin.ModelAdmin):
     inlines = [WorkingHoursInline, AbsenceInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("lengths")
+        return super().get_queryset(request).prefetch_related("lengths__treatment")
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -36,7 +36,8 @@ class TherapistAdmin(admin.ModelAdmin):
 
     @admin.display(description="Lengths offered")
     def offers(self, obj):
-        return ", ".join(f"{length.minutes} min" for length in obj.lengths.all())
+        # Named by treatment ("Sports massage, 30 min"): a therapist may give more than one.
+        return ", ".join(str(length) for length in obj.lengths.all())
 
 
 @admin.register(WorkingHours)

@@ -91,7 +91,7 @@ class AppointmentAdmin(ClinicalAccessRecorded, AppointmentScreeningMixin, PhoneS
 
     @admin.display(description="length", ordering="length__minutes")
     def minutes(self, obj):
-        return f"{obj.length.minutes} min"
+        return obj.length.label(short=True)
 
     @admin.display(description="status", ordering="status")
     def status_label(self, obj):

@@ -172,7 +172,7 @@ class WaitListEntryAdmin(PhoneSearchMixin, admin.ModelAdmin):
         "status",
     ]
     list_filter = [WaitingFilter, LengthFilter, TherapistFilter, WeekdayFilter, "status", "source"]
-    list_select_related = ["length", "therapist"]
+    list_select_related = ["length__treatment", "therapist"]
     search_fields = ["name", "phone"]
     phone_search_fields = ("phone",)
     actions = ["take_off_the_list"]
@@ -184,7 +184,7 @@ class WaitListEntryAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
     @admin.display(description="length", ordering="length__minutes")
     def minutes(self, obj):
-        return f"{obj.length.minutes} min"
+        return obj.length.label(short=True)
 
     @admin.display(description="therapist", ordering="therapist__name")
     def who(self, obj):

@@ -30,6 +30,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from ..lengths import label as plain_label
 from ..models import Appointment
 
 HOLDING_TIME = frozenset(Appointment.Status.holding_time())
@@ -219,6 +220,8 @@ def make_blocks(
     names = therapist_names or {}
     # Status labels are lazy translations: resolve each once per page, not once per block.
     statuses = {value: (str(label), SafeString(f"status-{value}")) for value, label in Appointment.Status.choices}
+    # Lengths name their treatment when the page shows more than one (no query for it here).
+    named = len({row["length__treatment__name"] for row in rows}) > 1
     for row in rows:
         start, end = row["start"], row["end"]
         local_start = start.astimezone(tz)
@@ -226,6 +229,7 @@ def make_blocks(
         status = row["status"]
         status_label, status_class = statuses.get(status, (status, SafeString("")))
         minutes = row["length__minutes"]
+        length_text = plain_label(minutes, row["length__treatment__name"], named=named, short=True)
         patient_name = row["patient__name"]
         note = row.get("note") or ""
         if len(note) > NOTE_PREVIEW:
@@ -244,8 +248,8 @@ def make_blocks(
             status_label=status_label,
             status_class=status_class,
             url=SafeString(links.change_url(row["pk"])),
-            title=f"{time_label} {patient_name}, {minutes} min, {status_label}",
-            length_label=SafeString(f"{minutes} min"),
+            title=f"{time_label} {patient_name}, {length_text}, {status_label}",
+            length_label=length_text if named else SafeString(length_text),
             note=note,
             cancellation_reason=row["cancellation_reason"],
             therapist_name=names.get(row["therapist_id"], ""),

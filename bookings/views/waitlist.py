@@ -64,7 +64,7 @@ def _entry(token: str) -> WaitListEntry:
         pk, created = tokens.read_wait_list_token(token)
     except tokens.BadToken:
         raise Http404("This link is not valid or has expired.")
-    entry = WaitListEntry.objects.select_related("length", "therapist").filter(pk=pk).first()
+    entry = WaitListEntry.objects.select_related("length__treatment", "therapist").filter(pk=pk).first()
     if entry is None or int(entry.created_at.timestamp()) != created:
         raise Http404("This wait-list place no longer exists.")
     return entry

@@ -1,0 +1,78 @@
+"""One label for a length everywhere (bookings/lengths.py): "30 minutes" with one treatment on
+offer; "Sports massage, 30 minutes" once there are more, so no two lengths read the same."""
+
+import pytest
+from django.urls import reverse
+
+from bookings.diary import load_day
+from bookings.lengths import length_label, names_treatments
+from bookings.notifications import Kind
+from bookings.services import create_booking
+from clinic.sms.models import Message
+from tests.bookings.diary_support import ensure_roles_exist
+from tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_with_one_treatment_a_length_reads_as_minutes(lengths, alice):
+    assert not names_treatments()
+    assert length_label(lengths[30]) == "30 minutes"
+    assert length_label(lengths[30], price=True) == "30 minutes, £40"
+    assert lengths[30].label(short=True) == "30 min"
+
+
+def test_with_two_treatments_every_label_names_its_treatment(lengths, sports_massage, alice, cara):
+    assert names_treatments()
+    assert length_label(lengths[30], price=True) == "Soft tissue release massage, 30 minutes, £40"
+    assert length_label(sports_massage[30], price=True) == "Sports massage, 30 minutes, £40"
+    assert sports_massage[60].label(short=True) == "Sports massage, 60 min"
+
+
+def test_a_treatment_nobody_gives_does_not_make_labels_name_treatments(lengths, sports_massage, alice):
+    assert not names_treatments()
+    assert length_label(lengths[30]) == "30 minutes"
+
+
+def test_adding_the_second_treatments_therapist_changes_the_labels_at_once(lengths, sports_massage, alice):
+    assert length_label(lengths[30]) == "30 minutes"  # now cached
+    alice.lengths.add(sports_massage[30])  # the catalogue's version is bumped
+    assert length_label(lengths[30]) == "Soft tissue release massage, 30 minutes"
+
+
+def test_the_confirmation_text_names_the_treatment(patient, lengths, sports_massage, alice, cara, next_monday):
+    create_booking(length=sports_massage[30], therapist=cara, start=at(next_monday, "10:00"), patient=patient)
+    body = Message.objects.get(kind=Kind.BOOKING_CONFIRMATION).body
+    assert "(Sports massage, 30 min)" in body
+
+
+def test_the_confirmation_text_with_one_treatment_is_as_before(patient, lengths, alice, next_monday):
+    create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
+    assert "(30 min)." in Message.objects.get(kind=Kind.BOOKING_CONFIRMATION).body
+
+
+def test_the_diary_names_the_treatment_when_the_day_holds_two(
+    patient, lengths, sports_massage, alice, cara, next_monday
+):
+    ensure_roles_exist()
+    soft = create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
+    sports = create_booking(length=sports_massage[30], therapist=cara, start=at(next_monday, "11:00"), patient=patient)
+    blocks = {c.block.pk: c.block for col in load_day(next_monday).grid.columns for c in col.cells if c and c.block}
+    assert blocks[soft.pk].length_label == "Soft tissue release massage, 30 min"
+    assert blocks[sports.pk].length_label == "Sports massage, 30 min"
+    assert "Sports massage, 30 min" in blocks[sports.pk].title
+
+
+def test_the_appointment_list_in_admin_names_the_treatment(
+    client, manager, patient, lengths, sports_massage, alice, cara, next_monday
+):
+    create_booking(length=sports_massage[30], therapist=cara, start=at(next_monday, "10:00"), patient=patient)
+    client.force_login(manager)
+    page = client.get(reverse("admin:bookings_appointment_changelist")).content.decode()
+    assert "Sports massage, 30 min" in page
+
+
+def test_the_therapist_list_in_admin_names_each_offered_length(client, manager, lengths, sports_massage, cara):
+    client.force_login(manager)
+    page = client.get(reverse("admin:therapists_therapist_changelist")).content.decode()
+    assert "Sports massage, 30 min, Sports massage, 60 min" in page
