@@ -182,12 +182,13 @@ class CallbackRequest(models.Model):
 
     @property
     def wanted_display(self) -> str:
-        """What a referred patient was booking: '45 min with Alice Example, Mon 7 Dec 10:00'."""
+        """What a referred patient was booking: '45 min with Alice Example, Mon 7 Dec 10:00' (the
+        length names its treatment once there are several)."""
         if not (self.wanted_length and self.wanted_start):
             return ""
         local = timezone.localtime(self.wanted_start)
         who = self.wanted_therapist.name if self.wanted_therapist else "no preference"
-        return f"{self.wanted_length.minutes} min with {who}, {local:%a} {local.day} {local:%b %H:%M}"
+        return f"{self.wanted_length.label(short=True)} with {who}, {local:%a} {local.day} {local:%b %H:%M}"
 
 
 class CallAttempt(models.Model):

@@ -31,6 +31,7 @@ from clinic.sms.quiet_hours import in_quiet_hours, next_allowed
 from clinic.sms.services import MAX_SEGMENTS, queue_sms, render_sms
 
 from .. import tokens
+from ..lengths import names_treatments
 from ..models import Appointment, TreatmentLength
 from ..notifications import Kind
 from ..schedules import BookingPolicy, find_free_starts
@@ -173,6 +174,7 @@ def offer_text_context(offer: WaitListOffer) -> dict:
     context = {
         "first_name": (offer.entry.name.split() or [""])[0][:20],
         "minutes": offer.length.minutes,
+        "treatment": offer.length.treatment.name if names_treatments() else "",  # "a 30-minute Sports massage slot"
         "when": f"{local:%a} {local.day} {local:%b} {local:%H:%M}",
         "therapist": offer.therapist.name,
         "claim_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("bookings:offer", args=[tokens.offer_token(offer)]),

@@ -4,12 +4,15 @@ offer; "Sports massage, 30 minutes" once there are more, so no two lengths read 
 import pytest
 from django.urls import reverse
 
+from bookings import tokens
 from bookings.diary import load_day
 from bookings.lengths import length_label, names_treatments
 from bookings.notifications import Kind
 from bookings.services import create_booking
+from callbacks.models import CallbackRequest
 from clinic.sms.models import Message
 from tests.bookings.diary_support import ensure_roles_exist
+from tests.bookings.wait_list_support import cancel, waiting
 from tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +79,37 @@ def test_the_therapist_list_in_admin_names_each_offered_length(client, manager, 
     client.force_login(manager)
     page = client.get(reverse("admin:therapists_therapist_changelist")).content.decode()
     assert "Sports massage, 30 min, Sports massage, 60 min" in page
+
+
+def test_a_wait_list_offer_text_names_the_treatment(
+    monday_afternoon, lengths, sports_massage, alice, cara, booked_wednesday, on_commit, sms_outbox
+):
+    waiting("First", "+447700900405", lengths[45])
+    cancel(on_commit, booked_wednesday)
+    body = next(sms.body for sms in sms_outbox if sms.kind == "waitlist_offer")
+    assert body.startswith("Hi First, a 45-minute Soft tissue release massage slot is free Wed 9 Jan 10:00"), body
+
+
+def test_the_patients_move_page_names_the_treatment(client, patient, lengths, sports_massage, alice, cara, next_monday):
+    appointment = create_booking(
+        length=sports_massage[60], therapist=cara, start=at(next_monday, "10:00"), patient=patient
+    )
+    page = client.get(tokens.manage_path(appointment) + "move/").content.decode()
+    assert "(Sports massage, 60 minutes)" in page
+
+
+def test_the_day_sheet_names_the_treatment(
+    client, receptionist, patient, lengths, sports_massage, alice, cara, next_monday
+):
+    ensure_roles_exist()
+    create_booking(length=sports_massage[30], therapist=cara, start=at(next_monday, "10:00"), patient=patient)
+    client.force_login(receptionist)
+    page = client.get(reverse("admin:bookings_day_sheet"), {"date": next_monday.isoformat()}).content.decode()
+    assert "<td>Sports massage, 30 min</td>" in page
+
+
+def test_what_a_referred_patient_wanted_names_the_treatment(lengths, sports_massage, alice, cara, next_monday):
+    wanted = CallbackRequest(
+        wanted_length=sports_massage[30], wanted_therapist=cara, wanted_start=at(next_monday, "10:00")
+    )
+    assert wanted.wanted_display.startswith("Sports massage, 30 min with Cara Sports, Mon ")
