@@ -17,7 +17,7 @@ from . import tokens
 from .availability import local_instant
 from .catalogue import load_catalogue
 from .consents import Purpose, wording
-from .lengths import length_label
+from .lengths import length_label, sessions
 from .models import Treatment, TreatmentLength
 from .screening.forms import ScreeningFieldsMixin
 from .services import BookingError, NeedsClinicalReview, SlotUnavailable, check_bookable
@@ -88,9 +88,7 @@ class ChoiceForm(forms.Form):
 
     def sessions(self, length: TreatmentLength) -> str:
         """'60-minute sessions', naming the treatment when the clinic offers several."""
-        if self.catalogue.names_treatments:
-            return f"{length.minutes}-minute {length.treatment.name} sessions"
-        return f"{length.minutes}-minute sessions"
+        return sessions(length, named=self.catalogue.names_treatments)
 
     def clean_length(self) -> TreatmentLength:
         return self.catalogue.length(self.cleaned_data["length"])

@@ -50,6 +50,14 @@ def length_label(
     )
 
 
+def sessions(length: TreatmentLength, *, named: bool | None = None) -> str:
+    """'60-minute sessions', or '60-minute Sports massage sessions' once there are several
+    treatments: for refusals such as "Cara does not offer 60-minute Sports massage sessions"."""
+    if named is None:
+        named = names_treatments()
+    return f"{length.minutes}-minute {length.treatment.name} sessions" if named else f"{length.minutes}-minute sessions"
+
+
 def names_treatments() -> bool:
     """Whether labels name the treatment: more than one treatment is on offer (a bookable
     length that an active therapist gives), the rule that also adds the booking flow's

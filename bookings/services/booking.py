@@ -25,6 +25,7 @@ from therapists.models import Therapist
 
 from .. import notifications
 from ..catalogue import load_catalogue
+from ..lengths import sessions
 from ..models import Appointment, Patient, TreatmentLength
 from ..schedules import BookingPolicy, diary_version, free_and_held_on_day
 from ..screening import services as screening_services
@@ -134,14 +135,14 @@ def candidates(length: TreatmentLength, therapist: Therapist | None, *, online_r
         if therapist is None:
             return catalogue.offering(length)
         if catalogue.therapist(therapist.pk) is None or not catalogue.offers(therapist, length):
-            raise NotOffered(f"{therapist.name} does not offer {length.minutes}-minute sessions.")
+            raise NotOffered(f"{therapist.name} does not offer {sessions(length, named=catalogue.names_treatments)}.")
         return [therapist.pk]
     if not length.active or not length.treatment.active:
         raise NotOffered("That treatment length is no longer offered.")
     if therapist is None:
         return offering_ids(length)
     if not length.therapists.filter(pk=therapist.pk).exists():
-        raise NotOffered(f"{therapist.name} does not offer {length.minutes}-minute sessions.")
+        raise NotOffered(f"{therapist.name} does not offer {sessions(length)}.")
     return [therapist.pk]
 
 

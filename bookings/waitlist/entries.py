@@ -15,6 +15,7 @@ from clinic.core.personal_data import Applied
 from clinic.sms.models import Message, TextConsent
 from therapists.models import Therapist
 
+from ..lengths import sessions
 from ..models import TreatmentLength
 from .models import LONGEST_WAIT_DAYS, PARTS, WaitListEntry, WaitListOffer
 
@@ -48,7 +49,7 @@ def check_wish(wish: Wish, today: date) -> None:
     if not wish.length.active or not wish.length.treatment.active:
         raise WaitListError("That treatment length is no longer offered.")
     if wish.therapist is not None and not wish.length.therapists.filter(pk=wish.therapist.pk).exists():
-        raise WaitListError(f"{wish.therapist.name} does not offer {wish.length.minutes}-minute sessions.")
+        raise WaitListError(f"{wish.therapist.name} does not offer {sessions(wish.length)}.")
     if not wish.days or any(not 0 <= d <= 6 for d in wish.days):
         raise WaitListError("Choose at least one day of the week.")
     if not wish.parts or any(p not in PARTS for p in wish.parts):

@@ -8,7 +8,7 @@ from bookings import tokens
 from bookings.diary import load_day
 from bookings.lengths import length_label, names_treatments
 from bookings.notifications import Kind
-from bookings.services import create_booking
+from bookings.services import NotOffered, create_booking
 from callbacks.models import CallbackRequest
 from clinic.sms.models import Message
 from tests.bookings.diary_support import ensure_roles_exist
@@ -113,3 +113,8 @@ def test_what_a_referred_patient_wanted_names_the_treatment(lengths, sports_mass
         wanted_length=sports_massage[30], wanted_therapist=cara, wanted_start=at(next_monday, "10:00")
     )
     assert wanted.wanted_display.startswith("Sports massage, 30 min with Cara Sports, Mon ")
+
+
+def test_a_refusal_names_the_treatment_of_the_length(lengths, sports_massage, alice, cara, patient, next_monday):
+    with pytest.raises(NotOffered, match="Alice Example does not offer 30-minute Sports massage sessions"):
+        create_booking(length=sports_massage[30], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
