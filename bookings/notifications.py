@@ -2,10 +2,9 @@
 
 Called by the booking services inside their transaction, so a message exists if and only if the
 change it describes was committed (design rule 4). Sending happens after commit, elsewhere.
-A patient who gave an email address also gets each confirmation, change and cancellation by email
-with a calendar invitation (`emails`).
 Reminders are rows with a due time (rule 5): moving an appointment re-times its pending reminder,
-cancelling cancels it.
+cancelling cancels it. A patient who gave an email address also gets each confirmation, change
+and cancellation by email, with a calendar invitation (`emails`).
 """
 
 from __future__ import annotations
