@@ -48,4 +48,12 @@ def test_staff_without_the_log_permissions_see_neither_the_log_nor_the_rows(clie
     therapist.groups.add(roles["Therapist"])
     client.force_login(therapist)
     assert client.get(reverse(CHANGELIST)).status_code == 403
-    assert "Booking confirmation" not in client.get(reverse("admin:index")).content.decode()
+    assert "needing attention" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_admin_index_counts_the_emails_needing_attention(client, receptionist, booked):
+    Email.objects.filter(about_id=booked.pk).update(status=Email.Status.UNKNOWN)
+    client.force_login(receptionist)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert f"{reverse(CHANGELIST)}?attention=yes" in page
+    assert "email needing attention" in page
