@@ -98,6 +98,14 @@ def check_email_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]
                 id="clinic.E004",
             )
         ]
+    if backend.startswith("anymail.") and not getattr(settings, "ANYMAIL", None):
+        return [
+            checks.Error(
+                f"EMAIL_BACKEND is {backend} but ANYMAIL is empty: the provider's API needs its key.",
+                hint="Set ANYMAIL, e.g. ANYMAIL=POSTMARK_SERVER_TOKEN=... (docs/email.md).",
+                id="clinic.E015",
+            )
+        ]
     if settings.DEFAULT_FROM_EMAIL.rstrip("> ").endswith("@localhost"):
         # A warning, not a refusal: some relays rewrite the sender, and the email still goes.
         return [

@@ -21,12 +21,15 @@ from email.mime.text import MIMEText
 from email.utils import make_msgid
 from functools import partial
 
+import requests
+from anymail.exceptions import AnymailError, AnymailRecipientsRefused, AnymailRequestsAPIError
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context
 from django.template.loader import render_to_string
 from django.utils import timezone
+from urllib3.exceptions import NewConnectionError
 
 from clinic.core.models import ClinicSettings
 from clinic.core.outbox import backoff, text_template_engine
@@ -133,8 +136,11 @@ def classify(error: Exception) -> SendFailure:
     and either way the message was not taken. A connection that could not be made (refused, name
     not found, the greeting never came) sent nothing, so it is retried. A connection lost or timed
     out after it was made may have lost the server's "250 OK" to the message: unknown, never resent
-    automatically, so a patient never gets the same email twice.
+    automatically, so a patient never gets the same email twice. A provider's HTTP API
+    (django-anymail) is read the same way: see `_provider_failure`.
     """
+    if isinstance(error, AnymailError):
+        return _provider_failure(error)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         return SendFailure(f"Recipient refused: {error.recipients}", permanent=all(code >= 500 for code in codes))
@@ -146,6 +152,31 @@ def classify(error: Exception) -> SendFailure:
     if isinstance(error, (smtplib.SMTPServerDisconnected, OSError)):
         return SendFailure(f"The connection to the mail server was lost: {error!r}", maybe_sent=True)
     return SendFailure(f"Sending stopped: {error!r}", maybe_sent=True)
+
+
+def _provider_failure(error: AnymailError) -> SendFailure:
+    """A provider's HTTP API: 429 and 5xx ask us to come back later, other answers refuse for
+    good; a connection never made sent nothing; a request that got no answer may have gone."""
+    if isinstance(error, AnymailRecipientsRefused):
+        return SendFailure(f"The provider refused the recipient: {error}", permanent=True)
+    if error.status_code is not None:
+        status = error.status_code
+        return SendFailure(f"The provider answered {status}: {error}", permanent=not (status == 429 or status >= 500))
+    if _never_connected(error.__cause__):
+        return SendFailure(f"Could not connect to the provider: {error}")
+    if isinstance(error, AnymailRequestsAPIError):
+        return SendFailure(f"No answer from the provider: {error}", maybe_sent=True)
+    return SendFailure(f"The provider cannot send this email: {error}", permanent=True)
+
+
+def _never_connected(cause) -> bool:
+    """Whether requests failed before any byte went out (refused, unknown host, connect timeout)."""
+    if isinstance(cause, requests.ConnectTimeout):
+        return True
+    reason = (
+        getattr(cause.args[0], "reason", None) if isinstance(cause, requests.ConnectionError) and cause.args else None
+    )
+    return isinstance(reason, NewConnectionError)
 
 
 def _stale_after() -> timedelta:

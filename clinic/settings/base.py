@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE["codes-retention"] = {"task": "clinic.codes.tasks.purge_old
 # e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.com:587 (docs/email.md). The console in the
 # demo; production refuses it (clinic/core/checks.py).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Or a provider's HTTP API through django-anymail, e.g. EMAIL_BACKEND=anymail.backends.postmark.EmailBackend
+# and ANYMAIL=POSTMARK_SERVER_TOKEN=... (its settings, comma-separated NAME=value pairs).
+if env("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = env("EMAIL_BACKEND")
+ANYMAIL = env.dict("ANYMAIL", default={})
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="bookings@localhost")
 # Seconds an SMTP conversation may stall before it is given up (then: outcome unknown).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)

@@ -84,6 +84,13 @@ def test_email_that_would_go_to_the_console_is_refused(production, backend):
     assert error.id == "clinic.E004" and "patients' confirmation emails" in error.msg
 
 
+def test_a_provider_api_without_its_key_is_refused(production):
+    production.EMAIL_BACKEND, production.ANYMAIL = "anymail.backends.postmark.EmailBackend", {}
+    assert ids(check_email_backend()) == ["clinic.E015"]
+    production.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "server-token"}
+    assert check_email_backend() == []
+
+
 def test_a_localhost_sender_is_warned_about_but_does_not_stop_the_start(production):
     production.DEFAULT_FROM_EMAIL = "bookings@localhost"
     [warning] = check_email_backend()
