@@ -17,6 +17,17 @@ The cache is an optimisation, never a dependency: if it fails, values are comput
 is left alone for a few seconds so a dead Redis does not cost a timeout on every read). Within one
 request, versions and values are read once (a request sees one consistent state).
 
+Round trips to the shared cache are what a cached page costs (a cached day/time panel is four
+otherwise: two versions, two values), so two things keep them to one per request:
+
+- Values are also kept in this process (`_local`, a bounded LRU, pickled so every reader gets its
+  own copy, as from Redis), under the same versioned key. That is safe by construction: a key
+  names the versions of all its inputs, so the value under it never changes; what must be shared
+  and fresh are the versions, and they are always read from the shared cache.
+- The first version a request asks for brings with it every version this process asked for
+  recently (`_recent`, bounded), in the same round trip, so the rest of the request (the
+  therapists' diary versions of a panel, the clinic settings' version) reads none.
+
 Models whose every save or delete must bump a version inherit `VersionedModel` and use a
 `VersionedQuerySet` (bulk writes too).
 """
@@ -25,8 +36,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -53,6 +67,14 @@ _down_until = 0.0
 # Per request: versions and values already read (see `_start_scope`).
 _scope: ContextVar[dict | None] = ContextVar("versions_scope", default=None)
 
+# This process's copies of values, by versioned key: key -> (monotonic expiry, pickled value).
+LOCAL_ENTRIES = 512
+_local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+# Version names this process asked for lately, read together at a request's first version read.
+RECENT_NAMES = 256
+_recent: OrderedDict[str, None] = OrderedDict()
+_lock = threading.Lock()
+
 
 def _version_key(name: str) -> str:
     return f"v{FORMAT}:version:{name}"
@@ -74,18 +96,36 @@ def forget_outage() -> None:
     _down_until = 0.0
 
 
+def _remember_names(names: list[str]) -> list[str]:
+    """Note `names` as recently asked for; return the others recently asked for."""
+    with _lock:
+        for name in names:
+            _recent[name] = None
+            _recent.move_to_end(name)
+        while len(_recent) > RECENT_NAMES:
+            _recent.popitem(last=False)
+        return [n for n in _recent if n not in names]
+
+
 def current(names: Iterable[str]) -> dict[str, str] | None:
     """The current version of each name (created if the cache has none); None if the cache is down."""
     names = list(dict.fromkeys(names))
     scope = _scope.get()
     known = {n: scope["versions"][n] for n in names if n in scope["versions"]} if scope is not None else {}
     wanted = [n for n in names if n not in known]
+    others = _remember_names(names)
     if not wanted:
         return known
     if not _cache_usable():
         return None
+    # A request's first read brings the versions it will most likely ask for next.
+    also = [n for n in others if n not in scope["versions"]] if scope is not None and not scope["read"] else []
     try:
-        found = cache.get_many([_version_key(n) for n in wanted])
+        found = cache.get_many([_version_key(n) for n in wanted + also])
+        if scope is not None:
+            scope["read"] = True
+            # Those that exist only: a missing one is created when someone asks for it.
+            scope["versions"].update({n: found[_version_key(n)] for n in also if _version_key(n) in found})
         for name in wanted:
             value = found.get(_version_key(name))
             if value is None:
@@ -148,11 +188,14 @@ def cached(
     scope = _scope.get()
     if scope is not None and full_key in scope["values"]:
         return scope["values"][full_key]
-    value = _MISSING
-    try:
-        value = cache.get(full_key, _MISSING)
-    except Exception as error:
-        _cache_failed(error)
+    value = _local_get(full_key)
+    if value is _MISSING:
+        try:
+            value = cache.get(full_key, _MISSING)
+        except Exception as error:
+            _cache_failed(error)
+        if value is not _MISSING:
+            _local_set({full_key: value}, timeout)
     if value is _MISSING:
         value = compute()
         if keep is None or keep(value):
@@ -174,11 +217,16 @@ def cached_many(
     if versions is None:
         return dict(compute(list(keys)))
     full_keys = {item: _key(key, {n: versions[n] for n in names}) for item, (key, names) in keys.items()}
-    try:
-        found = cache.get_many(list(full_keys.values()))
-    except Exception as error:
-        _cache_failed(error)
-        found = {}
+    found = {k: v for k in full_keys.values() if (v := _local_get(k)) is not _MISSING}
+    elsewhere = [k for k in full_keys.values() if k not in found]
+    if elsewhere:
+        try:
+            shared = cache.get_many(elsewhere)
+        except Exception as error:
+            _cache_failed(error)
+            shared = {}
+        _local_set(shared, timeout)
+        found.update(shared)
     result = {item: found[k] for item, k in full_keys.items() if k in found}
     missing = [item for item in keys if item not in result]
     if missing:
@@ -191,14 +239,50 @@ def cached_many(
 def _store(values: Mapping[str, Any], timeout: int) -> None:
     if not values or not _cache_usable():
         return
+    _local_set(values, timeout)
     try:
         cache.set_many(dict(values), timeout=timeout)
     except Exception as error:
         _cache_failed(error)
 
 
+def _local_get(key: str):
+    with _lock:
+        entry = _local.get(key)
+        if entry is None:
+            return _MISSING
+        if entry[0] < time.monotonic():
+            del _local[key]
+            return _MISSING
+        _local.move_to_end(key)
+    return pickle.loads(entry[1])
+
+
+def _local_set(values: Mapping[str, Any], timeout: int) -> None:
+    expires = time.monotonic() + timeout
+    entries = {}
+    for key, value in values.items():
+        try:
+            entries[key] = (expires, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        except Exception:  # not picklable here: the shared cache would refuse it too
+            continue
+    with _lock:
+        for key, entry in entries.items():
+            _local[key] = entry
+            _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def forget_local() -> None:
+    """Drop this process's copies (a test that must see the shared cache alone)."""
+    with _lock:
+        _local.clear()
+        _recent.clear()
+
+
 def _start_scope(**kwargs) -> None:
-    _scope.set({"versions": {}, "values": {}})
+    _scope.set({"versions": {}, "values": {}, "read": False})
 
 
 def _end_scope(**kwargs) -> None:

@@ -116,3 +116,56 @@ def test_a_dead_cache_means_computing_every_time(dead_cache):
     assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 2"
     versions.bump("a")  # no error either
     assert versions.current(["a"]) is None
+
+
+def test_each_reader_gets_its_own_copy_of_a_value_kept_in_the_process():
+    """Values are also kept in this process (no round trip to Redis), pickled, so a reader that
+    changes what it got changes nobody else's, exactly as with values read from Redis."""
+    first = versions.cached("list", depends_on=["a"], compute=lambda: [1, 2])
+    first.append(3)
+    assert versions.cached("list", depends_on=["a"], compute=lambda: ["computed again"]) == [1, 2]
+
+
+def test_a_value_kept_in_the_process_is_never_read_once_its_inputs_moved_on():
+    compute = Counter()
+    versions.cached("thing", depends_on=["a"], compute=compute)
+    versions.bump("a")  # another host's write: only the version in the shared cache moves
+    assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 2"
+
+
+class CountingCache:
+    """Counts the shared cache's reads (each one a round trip to Redis in production)."""
+
+    def __init__(self, monkeypatch):
+        from django.core.cache import cache
+
+        self.reads = 0
+        for name in ("get", "get_many"):
+            real = getattr(cache, name)
+
+            def counted(*args, _real=real, **kwargs):
+                self.reads += 1
+                return _real(*args, **kwargs)
+
+            monkeypatch.setattr(cache, name, counted)
+
+
+def test_a_warm_day_time_panel_costs_one_round_trip_to_the_shared_cache(client, alice, lengths, monkeypatch):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    url = reverse("bookings:time")
+    day = (timezone.localdate() + timedelta(days=8)).isoformat()
+    query = {"length": lengths[30].pk, "therapist": alice.pk, "day": day}
+    ClinicSettings.load()  # the first load inserts the row, which bumps the set-up's version
+    client.get(url, query, HTTP_HX_REQUEST="true")  # computed and cached
+    counting = CountingCache(monkeypatch)
+
+    response = client.get(url, query, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    # The versions of the set-up and of Alice's diary in one read; the catalogue and the panel
+    # from this process's copies.
+    assert counting.reads == 1
