@@ -47,16 +47,15 @@ def measure(engine: str, days: int) -> dict:
     django.setup()
     from django.core.management import call_command
     from django.db import connection, connections
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
-    from django.urls import reverse
     from django.utils import timezone
 
     from bench import workload
+    from bench.figures import measure_booking_post, measure_panel
     from bench.seed import seed
-    from bookings.models import Appointment, Patient
+    from bookings.models import Appointment
     from bookings.schedules import BookingPolicy, find_free_starts
-    from bookings.services import BookingError, PatientDetails, SlotUnavailable, create_booking
+    from bookings.services import PatientDetails, SlotUnavailable, create_booking
 
     call_command("migrate", verbosity=0)
     rows, therapists, lengths = seed(days)
@@ -108,82 +107,15 @@ def measure(engine: str, days: int) -> dict:
     if days != workload.BASE_DAYS:
         return result
 
-    # c: book through the service, a free 45-minute slot on Mon 14 - Sat 19 Jan, rotating therapists.
-    free = find_free_starts(
-        therapist_ids=ids,
-        length=length,
-        first_day=workload.BOOKING_DAYS[0],
-        last_day=workload.BOOKING_DAYS[-1],
-        now=now,
-        policy=policy,
-    )
-    candidates = []
-    for day in workload.BOOKING_DAYS:
-        for i, pk in enumerate(ids):
-            candidates.extend((therapists[i], s) for s in free[pk][day])
-    patient = Patient.objects.first()
-    samples, queries, booked = [], None, 0
-    therapist_turn = 0
-    from django.test.utils import override_settings
+    # c: book through the public POST (/book/details/), as a patient's browser does: a free
+    # 45-minute start on Mon 14 - Sat 19 Jan, rotating therapists, each a new patient with the
+    # health questions answered and the consents ticked, texts queued (to Celery's in-memory
+    # broker, as production queues them to Redis; no worker runs here).
+    setup_test_environment()  # the test client's host allowed, DEBUG off, outgoing mail kept
+    result["c"] = measure_booking_post(therapists, length, ids, now, policy)
 
-    with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
-        for _ in range(41):
-            # rotate therapists; take that therapist's next free start still free
-            therapist = therapists[therapist_turn % len(therapists)]
-            therapist_turn += 1
-            slot = next((c for c in candidates if c[0] == therapist), None)
-            if slot is None:
-                continue
-            candidates = [c for c in candidates if not (c[0] == therapist and abs(c[1] - slot[1]) < length.duration)]
-            t0 = time.perf_counter()
-            with CaptureQueriesContext(connection) as ctx:
-                try:
-                    create_booking(
-                        length=length,
-                        start=slot[1],
-                        therapist=therapist,
-                        patient=patient,
-                        online_rules=False,
-                        notify_patient=False,
-                    )
-                    booked += 1
-                except BookingError:
-                    pass
-            samples.append((time.perf_counter() - t0) * 1000)
-            queries = len(ctx.captured_queries)
-    samples = samples[1:]  # the first is the warm-up
-    result["c"] = {
-        "median_ms": statistics.median(samples),
-        "min_ms": min(samples),
-        "max_ms": max(samples),
-        "runs": len(samples),
-        "queries": queries,
-        "booked": booked,
-    }
-
-    # d: the partial the booking page requests (htmx) for one therapist and day, over HTTP in-process.
-    import time_machine
-
-    setup_test_environment()
-    client = Client(headers={"HX-Request": "true"})
-    urls = [
-        f"{reverse('bookings:time')}?length={length.pk}&therapist={pk}&day={day.isoformat()}"
-        for day in workload.MEASURE_WEEK[:6]
-        for pk in ids
-    ]
-    with time_machine.travel(now, tick=True):
-        first = client.get(urls[0])
-        assert first.status_code == 200 and b"<html" not in first.content, "expected the htmx partial"
-        rates = []
-        for _ in range(7):
-            t0 = time.perf_counter()
-            for i in range(200):
-                client.get(urls[i % len(urls)])
-            rates.append(200 / (time.perf_counter() - t0))
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(urls[0])
-    result["d"] = {"req_per_s": statistics.median(rates), "queries": len(ctx.captured_queries)}
-
+    # d: the partial the booking page requests (htmx) for one therapist and day, in-process.
+    result["d"] = measure_panel(rows, therapists, length, now)
     # race: 20 threads with their own connections book the same slot (PostgreSQL only).
     if engine == "postgres":
         race_therapist = therapists[1]
@@ -303,7 +235,10 @@ def main():
         for engine in engines:
             for days in args.sizes:
                 env = {**os.environ, "DATABASE_URL": _fresh_database(engine, Path(workdir), days)}
-                env.pop("REDIS_URL", None)
+                redis_url = env.pop("REDIS_URL", None)
+                if redis_url:
+                    # Figure d once more with the shared cache production uses (a database of its own).
+                    env["BENCH_CACHE_URL"] = redis_url.rsplit("/", 1)[0] + "/12"
                 out = subprocess.run(
                     [sys.executable, __file__, "--measure", engine, str(days)],
                     env=env,
