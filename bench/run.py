@@ -184,6 +184,36 @@ def _fresh_database(engine: str, workdir: Path, days: int) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
 
 
+def _diary(engine: str, workdir: Path) -> dict:
+    """The reception diary's figure (bench/diary.py: 40 therapists x 24 appointments) on a fresh
+    database of this engine."""
+    import ast
+
+    command = [sys.executable, str(ROOT / "bench" / "diary.py"), "--therapists", "40", "--appointments", "24"]
+    if engine == "postgres":
+        command += ["--database-url", _fresh_database(engine, workdir, 0)]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    out = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        sys.exit(f"{engine} diary failed:\n{out.stderr}")
+    result = ast.literal_eval(out.stdout.strip().splitlines()[-1])
+    print(engine, "diary", result, flush=True)
+    return {"engine": engine, **result}
+
+
+def _diary_markdown(diaries: list[dict]) -> str:
+    lines = [
+        "| engine | reception day diary, 40 therapists × 24 (median) | min / max | queries | blocks | page |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for d in diaries:
+        lines.append(
+            f"| {d['engine']} | {d['median_ms']:.0f} ms | {d['min_ms']:.0f} / {d['max_ms']:.0f} ms | {d['queries']} "
+            f"| {d['blocks']} | {d['kb']:.0f} kB |"
+        )
+    return "\n".join(lines)
+
+
 def _markdown(results: list[dict]) -> str:
     lines = [
         "| engine | diary days | bookings | a (1 therapist, 1 day) | b (8 therapists, 7 days) | queries a / b |",
@@ -197,24 +227,25 @@ def _markdown(results: list[dict]) -> str:
         )
     lines += [
         "",
-        "| engine | c: book one (median) | c queries | d: times page | d queries/request | race |",
-        "|---|---:|---:|---:|---:|---|",
+        "| engine | c: book one through POST /book/details/ (median) | c queries | "
+        "d: times partial, warm | d: with Redis | d: uncached | d queries warm / cold | race |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         if "c" not in r:
             continue
-        d = r.get("d")
-        race = r.get("race")
+        c, d, race = r["c"], r["d"], r.get("race")
         race_text = (
             f"{race['booked']} booked, {race['taken']} told 'just booked', {len(race['errors'])} errors, "
             f"{race['rows']} row"
             if race
             else "—"
         )
-        rate = f"{d['req_per_s']:.0f} req/s" if d else "n/a"
+        redis = f"{d['redis_req_per_s']:.0f} req/s" if "redis_req_per_s" in d else "—"
         lines.append(
-            f"| {r['engine']} | {r['c']['median_ms']:.1f} ms (min {r['c']['min_ms']:.1f}, max {r['c']['max_ms']:.1f}) "
-            f"| {r['c']['queries']} | {rate} | {d['queries'] if d else '—'} | {race_text} |"
+            f"| {r['engine']} | {c['median_ms']:.1f} ms (min {c['min_ms']:.1f}, max {c['max_ms']:.1f}) "
+            f"| {c['queries']} | {d['req_per_s']:.0f} req/s | {redis} | {d['uncached_req_per_s']:.0f} req/s "
+            f"| {d['queries']} / {d['cold_queries']} | {race_text} |"
         )
     return "\n".join(lines)
 
@@ -251,7 +282,8 @@ def main():
                 result = json.loads(out.stdout.strip().splitlines()[-1])
                 print(json.dumps(result), flush=True)
                 results.append(result)
-    table = _markdown(results)
+        diaries = [_diary(engine, Path(workdir)) for engine in engines]
+    table = _markdown(results) + "\n\n" + _diary_markdown(diaries)
     print(table)
     if args.write:
         doc = ROOT / "docs" / "benchmarks.md"
