@@ -17,9 +17,9 @@ from django.utils import timezone
 from clinic.core.versions import cached
 
 from .. import notifications
-from ..consents import Purpose
+from ..consents import ConsentRecord, Purpose
 from ..models import AnswerSet, Appointment, Patient, QuestionnaireVersion, ScreeningQuestion, ScreeningStatus
-from ..services.consents import record_consents
+from ..services.consents import consent_records
 from ..services.errors import NeedsClinicalReview, ScreeningError
 from . import referrals
 from .questions import DEFAULT_QUESTIONS, FLAG, REFER, Answers, assess
@@ -107,8 +107,9 @@ def _version(number: int) -> QuestionnaireVersion:
     return version
 
 
-def _store(*, answers: dict, version, role, appointment=None, patient=None, at=None) -> AnswerSet:
-    """One answer set with the consent to its use (the health-answers tick)."""
+def _store(*, answers: dict, version, role, appointment=None, patient=None, at=None, consents=None) -> AnswerSet:
+    """One answer set with the consent to its use (the health-answers tick); the consent is added
+    to `consents` instead of stored when a list is given (the caller stores them all at once)."""
     answer_set = AnswerSet.objects.create(
         version=version,
         answers=answers,
@@ -118,7 +119,11 @@ def _store(*, answers: dict, version, role, appointment=None, patient=None, at=N
         patient=patient,
     )
     if answers:  # no questions asked (all retired), so no health data and no consent to record
-        record_consents(purposes=[Purpose.HEALTH_ANSWERS], about=answer_set, patient=patient, at=at)
+        records = consent_records(purposes=[Purpose.HEALTH_ANSWERS], about=answer_set, patient=patient, at=at)
+        if consents is None:
+            ConsentRecord.objects.bulk_create(records)
+        else:
+            consents.extend(records)
     return answer_set
 
 
@@ -171,9 +176,13 @@ def plan_booking_answers(*, answers: Answers, patient: Patient | None) -> Bookin
     return BookingScreening(answers, version, status, changed, earlier_version, referral)
 
 
-def store_booking_answers(*, appointment: Appointment, plan: BookingScreening) -> AnswerSet:
-    """Store the answers an online booking was made with (and the earlier ones it keeps), each with
-    the consent to their use. Called by `create_booking` in its transaction, after the save."""
+def store_booking_answers(
+    *, appointment: Appointment, plan: BookingScreening, consents: list | None = None
+) -> AnswerSet:
+    """Store the answers an online booking was made with (and the earlier ones it keeps), with the
+    consents to their use: added to `consents` when given (`create_booking` stores them with its
+    own in one INSERT), else stored here. Called by `create_booking` in its transaction, after
+    the save."""
     patient = appointment.patient
     if plan.earlier_version is not None:
         _store(
@@ -182,6 +191,7 @@ def store_booking_answers(*, appointment: Appointment, plan: BookingScreening) -
             role=AnswerSet.Role.EARLIER,
             appointment=appointment,
             patient=patient,
+            consents=consents,
         )
     if plan.referral is not None:
         AnswerSet.objects.filter(pk=plan.referral.pk).update(appointment=appointment)
@@ -191,6 +201,7 @@ def store_booking_answers(*, appointment: Appointment, plan: BookingScreening) -
         role=AnswerSet.Role.BOOKING,
         appointment=appointment,
         patient=patient,
+        consents=consents,
     )
 
 

@@ -25,12 +25,13 @@ from therapists.models import Therapist
 
 from .. import notifications
 from ..catalogue import load_catalogue
+from ..consents import ConsentRecord
 from ..lengths import sessions
 from ..models import Appointment, Patient, TreatmentLength
 from ..schedules import BookingPolicy, diary_version, free_and_held_on_day
 from ..screening import services as screening_services
 from ..screening.questions import Answers
-from .consents import record_consents
+from .consents import consent_records
 from .errors import AlreadyBooked, BookingError, Busy, NotOffered, PolicyViolation, SlotUnavailable
 from .free_times import (
     clash_message,
@@ -335,9 +336,12 @@ def _book_under_lock(
         # A clashing reference fails the whole attempt (no savepoint per row); the caller retries.
         appointment.save(redraw_reference=False)
         diary_changed(appointment.therapist_id)
+        # Every consent ticked (to the answers' use, to the booking's terms) in one INSERT.
+        given = []
         if plan:
-            screening_services.store_booking_answers(appointment=appointment, plan=plan)
-        record_consents(purposes=consents, about=appointment, patient=booked_patient)
+            screening_services.store_booking_answers(appointment=appointment, plan=plan, consents=given)
+        given += consent_records(purposes=consents, about=appointment, patient=booked_patient)
+        ConsentRecord.objects.bulk_create(given)
         if notify_patient:
             notifications.booking_created(appointment)
     return appointment

@@ -21,6 +21,12 @@ def record_consents(*, purposes: Iterable[str], about, patient=None, at: datetim
     call it inside the transaction that writes `about`, so a consent exists exactly when its
     subject does. Raises KeyError for a purpose with no wording (a programming error).
     """
+    return ConsentRecord.objects.bulk_create(consent_records(purposes=purposes, about=about, patient=patient, at=at))
+
+
+def consent_records(*, purposes: Iterable[str], about, patient=None, at: datetime | None = None) -> list[ConsentRecord]:
+    """The records `record_consents` stores, unsaved: a writer giving consents about several
+    things at once (a booking: its answers and itself) stores them in one INSERT."""
     given_at = at or timezone.now()
     about_type = ContentType.objects.get_for_model(about)
     notice_version = current_version()
@@ -37,4 +43,4 @@ def record_consents(*, purposes: Iterable[str], about, patient=None, at: datetim
         )
         for purpose in dict.fromkeys(purposes)
     ]
-    return ConsentRecord.objects.bulk_create(records)
+    return records
