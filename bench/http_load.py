@@ -82,98 +82,6 @@ def production_env(redis_url: str) -> dict:
     }
 
 
-def prepare(out: Path, bookings: int) -> None:
-    """Inside the production-settings process: migrate, seed, and write what the load needs."""
-    import django
-
-    django.setup()
-    from datetime import datetime, timedelta
-
-    from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
-    from django.db import connection
-    from django.middleware.csrf import _get_new_csrf_string
-    from django.test import Client
-    from django.utils import timezone
-
-    from bench import workload
-    from bench.public import bench_phone, booking_form
-    from bench.seed import seed
-    from bookings.models import Appointment
-    from bookings.schedules import BookingPolicy, find_free_starts
-    from clinic.core.models import ClinicSettings
-    from clinic.core.roles import RECEPTION, ensure_roles
-
-    call_command("migrate", verbosity=0)
-    rows, therapists, lengths = seed(DAYS)
-    clinic = ClinicSettings.load()
-    ClinicSettings.objects.filter(pk=clinic.pk).update(horizon_days=HORIZON_DAYS)
-    ClinicSettings.objects.get(pk=clinic.pk).save()  # bumps the cached settings' version
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    ensure_roles()
-    user = User.objects.create_user("bench-reception", password="bench-reception-pass", is_staff=True)
-    user.groups.add(Group.objects.get(name=RECEPTION))
-    client = Client()
-    client.force_login(user)
-    from django.conf import settings
-
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-
-    length = lengths[workload.MEASURE_SERVICE]
-    questions = [
-        {"therapist": t.pk, "index": i, "day": day.isoformat(), "expected": []}
-        for day in workload.MEASURE_WEEK[:6]
-        for i, t in enumerate(therapists)
-    ]
-    for q in questions:
-        day = datetime.fromisoformat(q["day"]).date()
-        q["expected"] = [
-            t.strftime("%H:%M") for t in workload.free_starts(rows, day, q["index"], workload.MEASURE_SERVICE)
-        ]
-    # Bookings after the seeded diary, a 45-minute start each, no two overlapping.
-    policy = BookingPolicy(step=timedelta(minutes=15), min_notice=timedelta(0), horizon_days=HORIZON_DAYS)
-    first = workload.START_DATE + timedelta(days=DAYS + 7)
-    starts = []
-    span = 0
-    while len(starts) < bookings:
-        free = find_free_starts(
-            therapist_ids=[t.pk for t in therapists],
-            length=length,
-            first_day=first + timedelta(days=span),
-            last_day=first + timedelta(days=span + 13),
-            now=timezone.now(),
-            policy=policy,
-        )
-        for t in therapists:
-            for day in sorted(free[t.pk]):
-                taken_until = None
-                for s in free[t.pk][day]:
-                    if taken_until is None or s >= taken_until:
-                        starts.append((t, s))
-                        taken_until = s + length.duration
-        span += 14
-    forms = []
-    from urllib.parse import urlencode
-
-    for n, (t, s) in enumerate(starts[:bookings]):
-        forms.append(urlencode(booking_form(length, t, s, phone=bench_phone(n))))
-    out.write_text(
-        json.dumps(
-            {
-                "length": length.pk,
-                "questions": questions,
-                "forms": forms,
-                "session_cookie": f"{settings.SESSION_COOKIE_NAME}={session}",
-                "csrf": _get_new_csrf_string(),
-                "diary_day": workload.MEASURE_DAY.isoformat(),
-                "diary_blocks": Appointment.objects.holding_time().on_day(workload.MEASURE_DAY).count(),
-                "appointments": Appointment.objects.count(),
-            }
-        )
-    )
-
-
 def _get(url: str, headers: dict | None = None, data: bytes | None = None):
     request = urllib.request.Request(url, data=data, headers=headers or {})
 
@@ -330,6 +238,8 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=4000, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
+        from bench.http_prepare import prepare
+
         prepare(Path(args.prepare), args.bookings)
         return
     if not shutil.which("wrk"):
