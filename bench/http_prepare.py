@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench.http_load import DAYS, HORIZON_DAYS
+from bench.http_load import DAYS
 
 
 def prepare(out: Path, bookings: int) -> None:
@@ -15,8 +15,10 @@ def prepare(out: Path, bookings: int) -> None:
     import django
 
     django.setup()
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
+    import time_machine
+    from django.conf import settings
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
     from django.db import connection
@@ -32,11 +34,12 @@ def prepare(out: Path, bookings: int) -> None:
     from clinic.core.models import ClinicSettings
     from clinic.core.roles import RECEPTION, ensure_roles
 
+    # At the workload's "now", as gunicorn's workers run (bench/http_wsgi.py): the session and
+    # the forms' one-time tokens are made at the time they are used.
+    time_machine.travel(settings.CLOCK, tick=True).start()
     call_command("migrate", verbosity=0)
     rows, therapists, lengths = seed(DAYS)
-    clinic = ClinicSettings.load()
-    ClinicSettings.objects.filter(pk=clinic.pk).update(horizon_days=HORIZON_DAYS)
-    ClinicSettings.objects.get(pk=clinic.pk).save()  # bumps the cached settings' version
+    ClinicSettings.load()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     ensure_roles()
@@ -59,28 +62,25 @@ def prepare(out: Path, bookings: int) -> None:
         q["expected"] = [
             t.strftime("%H:%M") for t in workload.free_starts(rows, day, q["index"], workload.MEASURE_SERVICE)
         ]
-    # Bookings after the seeded diary, a 45-minute start each, no two overlapping.
-    policy = BookingPolicy(step=timedelta(minutes=15), min_notice=timedelta(0), horizon_days=HORIZON_DAYS)
-    first = workload.START_DATE + timedelta(days=DAYS + 7)
+    # Every free 45-minute start from Mon 14 Jan to the clinic's horizon, no two overlapping.
+    policy = BookingPolicy.from_settings()
+    free = find_free_starts(
+        therapist_ids=[t.pk for t in therapists],
+        length=length,
+        first_day=workload.BOOKING_DAYS[0],
+        last_day=policy.last_day(timezone.now()),
+        now=timezone.now(),
+        policy=policy,
+    )
     starts = []
-    span = 0
-    while len(starts) < bookings:
-        free = find_free_starts(
-            therapist_ids=[t.pk for t in therapists],
-            length=length,
-            first_day=first + timedelta(days=span),
-            last_day=first + timedelta(days=span + 13),
-            now=timezone.now(),
-            policy=policy,
-        )
-        for t in therapists:
-            for day in sorted(free[t.pk]):
-                taken_until = None
-                for s in free[t.pk][day]:
-                    if taken_until is None or s >= taken_until:
-                        starts.append((t, s))
-                        taken_until = s + length.duration
-        span += 14
+    for t in therapists:
+        for day in sorted(free[t.pk]):
+            taken_until = None
+            for s in free[t.pk][day]:
+                if taken_until is None or s >= taken_until:
+                    starts.append((t, s))
+                    taken_until = s + length.duration
+    starts.sort(key=lambda pair: pair[1])
     forms = []
     from urllib.parse import urlencode
 

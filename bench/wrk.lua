@@ -10,7 +10,9 @@ function setup(thread)
 end
 
 function init(args)
-  counter = offset or 0
+  -- args[1]: where this run starts in the list (bench/http_load.py passes how many booking
+  -- forms earlier runs used, so a second round sends new bookings, not repeated forms).
+  counter = (offset or 0) + tonumber(args[1] or "0")
   stride = THREAD_COUNT
 end
 
