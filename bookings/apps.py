@@ -16,6 +16,8 @@ class BookingsConfig(AppConfig):
         from .diary.reception import EXTENSION as reception_details
         from .glance import screening_to_review, todays_appointments, wait_list
         from .inbound import CONFIRMED_BADGE, answer_reminder, patient_with_number
+        from .my_bookings import CODE_PURPOSE as MY_BOOKINGS
+        from .my_bookings import holds_bookings
         from .notifications import OPTIONAL_KINDS, Kind
         from .screening import personal_data as screening_personal_data
         from .screening.diary import EXTENSION as screening_badge
@@ -40,4 +42,5 @@ class BookingsConfig(AppConfig):
         inbound.register(answer_reminder, order=10)
         diary.register(CONFIRMED_BADGE)
         purposes.register(CODE_PURPOSE, action="join our wait list")
+        purposes.register(MY_BOOKINGS, action="see your bookings", may_receive=holds_bookings)
         hooks.on_hours_added(freed.hours_added)

@@ -59,17 +59,23 @@ def _when(moment: datetime) -> str:
     return f"{local:%a} {local.day} {local:%b} at {local:%H:%M}"
 
 
-def _manage_url(appointment, at: datetime | None = None) -> str:
+def _manage_url(appointment, policy) -> str:
     """The patient's own link to cancel or move the appointment (a signed token), or "" when the
-    notice rule will stop them by the time the text goes (`at`, default now), so the text says to
-    phone instead of offering a dead end."""
-    if not change_policy(appointment, now=at).allowed:
+    change rule will stop them by the time the text goes, so the text says to phone instead of
+    offering a dead end."""
+    if not policy.allowed:
         return ""
     return settings.PUBLIC_BASE_URL.rstrip("/") + manage_path(appointment)
 
 
+def _change_until(policy) -> str:
+    """ "14:10" while only the grace period allows a change (it ends soon: the text says when)."""
+    return f"{timezone.localtime(policy.until):%H:%M}" if policy.in_grace else ""
+
+
 def _context(appointment, *, at: datetime | None = None, **extra) -> dict:
     first_name = (appointment.patient.name.split() or [""])[0][:20]
+    policy = change_policy(appointment, now=at)
     return {
         "appointment": appointment,
         "first_name": first_name,
@@ -79,7 +85,8 @@ def _context(appointment, *, at: datetime | None = None, **extra) -> dict:
         "length": appointment.length.label(short=True),  # "Sports massage, 30 min" once there are several
         "therapist": appointment.therapist.name,
         "reference": appointment.reference,
-        "manage_url": _manage_url(appointment, at),
+        "manage_url": _manage_url(appointment, policy),
+        "change_until": _change_until(policy),
         "screening_url": _screening_url(appointment),
         **extra,
     }
@@ -178,11 +185,13 @@ def session_booked(appointment) -> None:
     _schedule_reminder(appointment)
 
 
-def booking_moved(appointment, *, old_start, old_therapist_id) -> None:
-    """A time-change notice; the pending reminder is re-timed.
+def booking_moved(appointment, *, old_start, old_therapist_id, old_length=None, by_patient: bool = False) -> None:
+    """A time-change notice (naming the new therapist and length when they changed); the pending
+    reminder is re-timed.
 
     A confirmation that has not gone yet (quiet hours) is replaced by one with the new time, rather
-    than sending the old time followed by a correction.
+    than sending the old time followed by a correction. Reception changing only the length sends
+    nothing (nothing the patient needs to act on); the patient changing it is told the new price.
     """
     pending = Message.objects.about(appointment).filter(status=Message.Status.PENDING)
     _retime_reminders(appointment, pending.filter(kind=Kind.REMINDER))
@@ -190,14 +199,21 @@ def booking_moved(appointment, *, old_start, old_therapist_id) -> None:
     _schedule_screening_reminder(appointment)
     # Any change moves the calendar event (a new length moves its end), so the email always goes.
     email_patient(EmailKind.TIME_CHANGE, appointment, old_start=old_start)
-    if appointment.start == old_start and appointment.therapist_id == old_therapist_id:
-        return  # only the length changed: nothing the patient needs to act on
+    length_changed = old_length is not None and old_length.pk != appointment.length_id
+    same_time = appointment.start == old_start and appointment.therapist_id == old_therapist_id
+    if same_time and not (length_changed and by_patient):
+        return  # reception changed only the length: nothing the patient needs to act on
     unsent_confirmation = cancel_pending(pending.filter(kind=Kind.BOOKING_CONFIRMATION))
     cancel_pending(pending.filter(kind=Kind.TIME_CHANGE))
     if unsent_confirmation:
         queue(Kind.BOOKING_CONFIRMATION, appointment)
     else:
-        queue(Kind.TIME_CHANGE, appointment, old_when=_when(old_start))
+        changed = (
+            {"old_minutes": old_length.minutes, "price": appointment.length.price_display} if length_changed else {}
+        )
+        if appointment.therapist_id != old_therapist_id:
+            changed["old_therapist"] = True
+        queue(Kind.TIME_CHANGE, appointment, old_when=_when(old_start), **changed)
 
 
 def _retime_reminders(appointment, reminders) -> None:

@@ -26,6 +26,13 @@ urlpatterns = [
     path("manage/<str:token>/move/", views.manage_move, name="manage_move"),
     path("manage/<str:token>/cancel/", views.manage_cancel, name="manage_cancel"),
     path("manage/<str:token>/appointment.ics", views.manage_calendar, name="manage_calendar"),
+    # "My bookings": sign in with a texted code; every appointment booked with that number.
+    path("my-bookings/", views.my_bookings, name="my_bookings"),
+    path("my-bookings/code/", views.my_bookings_code, name="my_bookings_code"),
+    path("my-bookings/sign-out/", views.my_bookings_sign_out, name="my_bookings_sign_out"),
+    path("my-bookings/<str:reference>/move/", views.my_bookings_move, name="my_bookings_move"),
+    path("my-bookings/<str:reference>/cancel/", views.my_bookings_cancel, name="my_bookings_cancel"),
+    path("my-bookings/<str:reference>/appointment.ics", views.my_bookings_calendar, name="my_bookings_calendar"),
     # The health questions for a reception booking, from its texts (a short signed token).
     path("health/<str:token>/", views.screening, name="screening"),
 ]

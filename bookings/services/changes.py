@@ -21,7 +21,7 @@ from ..models import Appointment, TreatmentLength
 from ..policy import change_policy
 from ..schedules import BookingPolicy
 from ..waitlist import freed as wait_list
-from .booking import check_online_rules, diary_changed, is_overlap_violation, lock_therapists
+from .booking import candidates, check_online_rules, diary_changed, is_overlap_violation, lock_therapists
 from .errors import BookingError, Busy, ChangedMeanwhile, ChangeNotAllowed, NotOffered, SlotUnavailable
 from .free_times import clash_message, clashes, free_therapists_at, nearest_free_starts, not_free_refusal
 
@@ -40,33 +40,49 @@ def _changed_meanwhile(current: Appointment) -> str:
     )
 
 
+def _candidate_ids(appointment: Appointment, length: TreatmentLength, therapist, *, online_rules: bool) -> list[int]:
+    """Who may take the moved appointment, its own therapist first: the one named, or (anyone)
+    everyone offering the length. Raises `NotOffered` as booking does."""
+    if therapist is not None:
+        return [therapist.pk]
+    ids = candidates(length, None, online_rules=online_rules)
+    return sorted(ids, key=lambda pk: pk != appointment.therapist_id)
+
+
 def reschedule_booking(
     *,
     appointment: Appointment,
     start: datetime,
     therapist: Therapist | None = None,
     length: TreatmentLength | None = None,
+    anyone: bool = False,
     online_rules: bool = False,
     by_user=None,
     if_unchanged_since: datetime | None = None,
 ) -> Appointment:
     """Move an appointment to another time, therapist or length, through the same guard.
 
-    The price follows the length. Writes a time-change notice and re-times the pending reminder.
-    With `online_rules` (the patient moving it themselves) the notice rule applies and the new
-    time must be one patients may book. Raises `SlotUnavailable` if the new time is taken,
-    `Busy` (with the nearest free times) if another transaction held a lock past lock_timeout,
-    `ChangeNotAllowed` inside the notice period, `NotOffered`, or `BookingError` if the
-    appointment is no longer active. With `if_unchanged_since` (the `updated_at` the page that
-    asked was drawn with), raises `ChangedMeanwhile` instead if anyone changed it since.
+    With `anyone` (the patient's "No preference") the appointment stays with its therapist if they
+    are free then, else goes to whoever offering the length is. The price follows the length.
+    Writes a time-change notice (naming a new therapist or length) and re-times the pending
+    reminder. With `online_rules` (the patient moving it themselves) the change rule applies, the
+    new time must be one patients may book and the length must be one of the same treatment.
+    Raises `SlotUnavailable` if the new time is taken, `Busy` (with the nearest free times) if
+    another transaction held a lock past lock_timeout, `ChangeNotAllowed` outside the change
+    rule, `NotOffered`, or `BookingError` if the appointment is no longer active. With
+    `if_unchanged_since` (the `updated_at` the page that asked was drawn with), raises
+    `ChangedMeanwhile` instead if anyone changed it since.
     """
-    therapist = therapist or appointment.therapist
     length = length or appointment.length
+    therapist = None if anyone else (therapist or appointment.therapist)
     if online_rules:
         check_online_rules(start, BookingPolicy.from_settings(), timezone.now())
+        if length.treatment_id != appointment.length.treatment_id:
+            raise NotOffered("An appointment can only be changed to another length of the same treatment.")
+    ids = _candidate_ids(appointment, length, therapist, online_rules=online_rules)
     try:
         with transaction.atomic():
-            lock_therapists({appointment.therapist_id, therapist.pk})
+            locked = lock_therapists({appointment.therapist_id, *ids})
             current = Appointment.objects.select_for_update().get(pk=appointment.pk)
             if if_unchanged_since is not None and current.updated_at != if_unchanged_since:
                 raise ChangedMeanwhile(_changed_meanwhile(current))
@@ -74,17 +90,19 @@ def reschedule_booking(
                 raise BookingError("Only a booked appointment can be moved.")
             if online_rules:
                 _refuse_unless_patient_may_change(current)
-            if not length.therapists.filter(pk=therapist.pk).exists():
+            if therapist is not None and not length.therapists.filter(pk=therapist.pk).exists():
                 raise NotOffered(f"{therapist} does not offer {length}.")
-            free = free_therapists_at(
-                [therapist.pk], length, start, online=online_rules, ignore_appointment_id=current.pk
-            )
+            free = free_therapists_at(ids, length, start, online=online_rules, ignore_appointment_id=current.pk)
             if not free and online_rules:
                 # The patient is told why in their terms, never whose appointment is in the way.
-                raise not_free_refusal([therapist.pk], length, start, ignore_appointment_id=current.pk)
-            if not free and clashes(current, therapist, length, start):
+                raise not_free_refusal(ids, length, start, ignore_appointment_id=current.pk)
+            if not free and therapist is not None and clashes(current, therapist, length, start):
                 raise SlotUnavailable(clash_message(current, therapist, length, start))
+            if not free and therapist is None:
+                raise SlotUnavailable()
+            therapist = locked.get(free[0], therapist) if free else therapist
             old_start, old_therapist_id, old_until = current.start, current.therapist_id, current.blocked_until
+            old_length = current.length
             if length.pk != current.length_id:
                 current.price = length.price
             if (start, therapist.pk) != (old_start, old_therapist_id):
@@ -94,7 +112,13 @@ def reschedule_booking(
             current._history_user = by_user
             current.save()
             diary_changed(old_therapist_id, current.therapist_id)
-            notifications.booking_moved(current, old_start=old_start, old_therapist_id=old_therapist_id)
+            notifications.booking_moved(
+                current,
+                old_start=old_start,
+                old_therapist_id=old_therapist_id,
+                old_length=old_length,
+                by_patient=online_rules,
+            )
             if (old_start, old_therapist_id, old_until) != (current.start, current.therapist_id, current.blocked_until):
                 wait_list.time_freed(
                     therapist_id=old_therapist_id,

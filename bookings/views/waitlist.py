@@ -25,10 +25,11 @@ from therapists.models import Therapist
 from .. import tokens
 from ..forms import format_start
 from ..models import WaitListEntry, WaitListOffer
+from ..phone_codes import CodeForm
 from ..schedules import find_free_starts
 from ..screening.services import ScreeningError, refer_for_clinical_review
 from ..waitlist.entries import WaitListError, confirm_wait_list_entry, join_wait_list, leave_wait_list, send_new_code
-from ..waitlist.forms import ClaimForm, CodeForm, WaitListForm
+from ..waitlist.forms import ClaimForm, WaitListForm
 from ..waitlist.offers import EXPIRED, TOO_LATE, WITHDRAWN, OfferUnavailable, claim_offer
 
 

@@ -1,4 +1,5 @@
-"""The wait list's public forms. They validate and normalise only; the writes are services."""
+"""The wait list's public forms. They validate and normalise only; the writes are services. The
+code form is the one "My bookings" uses too (`bookings.phone_codes`)."""
 
 from __future__ import annotations
 
@@ -76,15 +77,6 @@ class WaitListForm(ChoiceForm):
             parts=data["parts"],
             last_day=timezone.localdate() + timedelta(days=7 * int(data["weeks"])),
         )
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="The 6-digit code we texted you",
-        max_length=12,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
-        error_messages={"required": "Enter the code from the text."},
-    )
 
 
 class ClaimForm(ScreeningFieldsMixin, forms.Form):

@@ -50,6 +50,7 @@ class ClinicSettingsAdmin(admin.ModelAdmin):
                     "horizon_days",
                     "slot_step_minutes",
                     "cancellation_notice_hours",
+                    "change_grace_minutes",
                     "reminder_hours_before",
                 ]
             },

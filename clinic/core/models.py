@@ -53,6 +53,13 @@ class ClinicSettings(VersionedModel):
     cancellation_notice_hours = models.PositiveIntegerField(
         default=24, help_text="Patients can cancel or move online until this long before the start."
     )
+    change_grace_minutes = models.PositiveIntegerField(
+        "grace period (minutes)",
+        default=10,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text="Just after booking, patients can cancel or change online for this long, however close "
+        "the appointment is (0 for no grace period).",
+    )
     reminder_hours_before = models.PositiveIntegerField(default=24)
     # For the privacy notice (generated from these, see clinic/core/privacy_notice.py).
     privacy_contact = models.EmailField(

@@ -21,9 +21,12 @@ CLINIC = Appointment.CancelledBy.CLINIC
 
 @pytest.fixture
 def soon(patient, alice, lengths, time_machine, next_monday):
-    """An appointment 20 hours away: inside the default 24-hour notice period."""
+    """An appointment 20 hours away, booked an hour ago: inside the default 24-hour notice period
+    and past the grace period after booking."""
+    time_machine.move_to(at(next_monday, "14:00") - timedelta(hours=21))
+    appointment = book(patient, alice, lengths[30], at(next_monday, "14:00"))
     time_machine.move_to(at(next_monday, "14:00") - timedelta(hours=20))
-    return book(patient, alice, lengths[30], at(next_monday, "14:00"))
+    return appointment
 
 
 @pytest.fixture

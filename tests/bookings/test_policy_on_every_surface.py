@@ -1,8 +1,9 @@
-"""The notice rule (`bookings.policy.change_policy`) is the one answer on every surface a patient
-sees: the confirmation text, the confirmation page and the manage page offer to change online
-only while that is allowed, and otherwise give the policy and a number to tap and call."""
+"""The change rule (`bookings.policy.change_policy`: the notice period, and the grace period just
+after booking) is the one answer on every surface a patient sees: the confirmation text, the
+confirmation page, the manage page and "My bookings" offer to change online only while that is
+allowed, state the same deadline, and otherwise give the policy and a number to tap and call."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,7 @@ from bookings.notifications import Kind
 from clinic.core.models import ClinicSettings
 from clinic.sms.models import Message
 from tests.bookings.conftest import details
+from tests.bookings.my_bookings_support import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -45,28 +47,67 @@ def main(response) -> str:
 
 def surfaces(client, appointment, confirmation_url):
     text = Message.objects.about(appointment).get(kind=Kind.BOOKING_CONFIRMATION).body
-    return text, main(client.get(confirmation_url)), main(client.get(tokens.manage_path(appointment)))
+    pages = [client.get(confirmation_url), client.get(tokens.manage_path(appointment))]
+    sign_in(client, appointment.patient.phone)
+    pages.append(client.get(reverse("bookings:my_bookings")))
+    return text, *(main(page) for page in pages)
+
+
+def no_grace_period():
+    clinic = ClinicSettings.load()
+    clinic.change_grace_minutes = 0
+    clinic.save()
 
 
 def test_booked_inside_the_notice_period_every_surface_says_phone_us(client, monday_morning, lengths, alice):
+    no_grace_period()
     appointment, confirmation_url = book(client, lengths, alice, datetime(2030, 1, 8, 14, 0, tzinfo=LONDON))  # in 28 h
-    text, confirmation, manage = surfaces(client, appointment, confirmation_url)
+    text, confirmation, manage, mine = surfaces(client, appointment, confirmation_url)
 
     assert "/manage/" not in text and "To change or cancel, call 01632 960000." in text
     assert "/manage/" not in confirmation  # no link to change online
-    assert "can no longer be changed online" in confirmation and TEL in confirmation
-    assert "can no longer be changed online" in manage and TEL in manage
-    assert "Move to another time" not in manage and "Cancel this appointment" not in manage
+    for page in (confirmation, manage, mine):
+        assert "can no longer be changed online" in page and TEL in page
+    for page in (manage, mine):
+        assert "Move to another time" not in page and "Cancel this appointment" not in page
+
+
+def test_booked_inside_the_notice_period_every_surface_offers_the_grace_period_until_the_same_moment(
+    client, monday_morning, lengths, alice
+):
+    appointment, confirmation_url = book(client, lengths, alice, datetime(2030, 1, 8, 14, 0, tzinfo=LONDON))  # in 28 h
+    text, confirmation, manage, mine = surfaces(client, appointment, confirmation_url)
+
+    assert "Change or cancel by 10:10: http" in text and "/manage/" in text
+    assert 'href="/manage/' in confirmation
+    for page in (confirmation, manage, mine):
+        assert "until Mon 7 Jan at 10:10 (10 minutes after booking)" in page
+    for page in (manage, mine):
+        assert "Move to another time" in page and "Cancel this appointment" in page
+
+
+def test_once_the_grace_period_is_over_every_page_says_phone_us(client, time_machine, monday_morning, lengths, alice):
+    appointment, confirmation_url = book(client, lengths, alice, datetime(2030, 1, 8, 14, 0, tzinfo=LONDON))
+    time_machine.shift(timedelta(minutes=10))
+    _text, confirmation, manage, mine = surfaces(client, appointment, confirmation_url)
+
+    assert "/manage/" not in confirmation
+    for page in (confirmation, manage, mine):
+        assert "can no longer be changed online" in page and TEL in page
+        assert "10 minutes after booking" not in page
+    for page in (manage, mine):
+        assert "Move to another time" not in page and "Cancel this appointment" not in page
 
 
 def test_booked_well_ahead_every_surface_offers_to_change_online_until_the_same_moment(
     client, monday_morning, lengths, alice
 ):
     appointment, confirmation_url = book(client, lengths, alice, datetime(2030, 1, 10, 14, 0, tzinfo=LONDON))  # in 76 h
-    text, confirmation, manage = surfaces(client, appointment, confirmation_url)
+    text, confirmation, manage, mine = surfaces(client, appointment, confirmation_url)
 
     assert "Change or cancel: http" in text and "/manage/" in text
     assert 'href="/manage/' in confirmation
-    assert "until Tue 8 Jan at 14:00 (48 hours before)" in confirmation
-    assert "Move to another time" in manage and "Cancel this appointment" in manage
-    assert "until Tue 8 Jan at 14:00 (48 hours before the start)" in manage
+    for page in (confirmation, manage, mine):
+        assert "until Tue 8 Jan at 14:00 (48 hours before the start)" in page
+    for page in (manage, mine):
+        assert "Move to another time" in page and "Cancel this appointment" in page
