@@ -1,6 +1,6 @@
 """The change rule (`bookings.policy.change_policy`: the notice period, and the grace period just
 after booking) is the one answer on every surface a patient sees: the confirmation text, the
-confirmation page, the manage page and "My bookings" offer to change online only while that is
+confirmation page and email, the manage page and "My bookings" offer to change online only while that is
 allowed, state the same deadline, and otherwise give the policy and a number to tap and call."""
 
 from datetime import datetime, timedelta
@@ -13,6 +13,7 @@ from bookings import tokens
 from bookings.models import Appointment
 from bookings.notifications import Kind
 from clinic.core.models import ClinicSettings
+from clinic.mail.models import Email
 from clinic.sms.models import Message
 from tests.bookings.conftest import details
 from tests.bookings.my_bookings_support import sign_in
@@ -80,7 +81,8 @@ def test_booked_inside_the_notice_period_every_surface_offers_the_grace_period_u
 
     assert "Change or cancel by 10:10: http" in text and "/manage/" in text
     assert 'href="/manage/' in confirmation
-    for page in (confirmation, manage, mine):
+    email = Email.objects.about(appointment).get(kind="booking_confirmation")
+    for page in (confirmation, manage, mine, email.text_body, email.html_body):
         assert "until Mon 7 Jan at 10:10 (10 minutes after booking)" in page
     for page in (manage, mine):
         assert "Move to another time" in page and "Cancel this appointment" in page
@@ -107,7 +109,8 @@ def test_booked_well_ahead_every_surface_offers_to_change_online_until_the_same_
 
     assert "Change or cancel: http" in text and "/manage/" in text
     assert 'href="/manage/' in confirmation
-    for page in (confirmation, manage, mine):
+    email = Email.objects.about(appointment).get(kind="booking_confirmation")
+    for page in (confirmation, manage, mine, email.text_body, email.html_body):
         assert "until Tue 8 Jan at 14:00 (48 hours before the start)" in page
     for page in (manage, mine):
         assert "Move to another time" in page and "Cancel this appointment" in page
