@@ -11,6 +11,7 @@ from django import forms
 
 from .catalogue import load_catalogue
 from .forms import NO_PREFERENCE
+from .lengths import sessions
 from .models import Appointment
 
 
@@ -58,7 +59,7 @@ class MoveChoiceForm(forms.Form):
         if not unchanged and not self.catalogue.offers(therapist, length):
             self.add_error(
                 "therapist",
-                f"{therapist.name} does not offer {length.minutes}-minute sessions. "
+                f"{therapist.name} does not offer {sessions(length, named=self.catalogue.names_treatments)}. "
                 "Please choose another length or another therapist.",
             )
         data["therapist_obj"] = therapist
