@@ -212,3 +212,14 @@ def test_the_calendar_file_is_the_appointments(client, patient, booked):
     response = client.get(reverse("bookings:my_bookings_calendar", args=[booked[0].reference]))
     assert response["Content-Type"].startswith("text/calendar")
     assert booked[0].reference in response.content.decode()
+
+
+def test_the_signed_in_state_holds_its_own_end_whatever_the_session_row_says():
+    # The session row also expires after 30 minutes; this checks the state's own expiry alone.
+    from bookings import my_bookings
+
+    now = timezone.now()
+    session = {"my_bookings": {"phone": "+447700900123", "until": (now + timedelta(seconds=1)).timestamp()}}
+    assert str(my_bookings.signed_in_phone(session, now=now)) == "+447700900123"
+    assert my_bookings.signed_in_phone(session, now=now + timedelta(seconds=1)) is None
+    assert "my_bookings" not in session
