@@ -32,7 +32,7 @@ from django.utils import timezone
 from urllib3.exceptions import NewConnectionError
 
 from clinic.core.models import ClinicSettings
-from clinic.core.outbox import backoff, text_template_engine
+from clinic.core.outbox import backoff, relay, text_template_engine
 
 from .models import Email
 
@@ -295,30 +295,13 @@ def relay_due_emails(*, batch_size: int = 100, max_batches: int = 10) -> int:
     worker died mid-send) as unknown. Returns how many rows were queued.
     """
     now = timezone.now()
-    stuck = Email.objects.filter(status=Email.Status.SENDING, lease_until__lt=now).update(
-        status=Email.Status.UNKNOWN,
-        lease_until=None,
-        error_message="The worker stopped while sending; the email may or may not have gone out.",
-        updated_at=now,
+    return relay(
+        model=Email,
+        due=Email.objects.relayable(now),
+        enqueue=enqueue_send,
+        lease=_lease(),
+        now=now,
+        what="email",
+        batch_size=batch_size,
+        max_batches=max_batches,
     )
-    if stuck:
-        logger.warning("Marked %d emails stuck in sending as unknown", stuck)
-    queued, seen = 0, []
-    for _ in range(max_batches):
-        with transaction.atomic():
-            ids = list(
-                Email.objects.relayable(now)
-                .exclude(pk__in=seen)
-                .order_by("due_at", "pk")
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            Email.objects.filter(pk__in=ids).update(lease_until=now + _lease())
-        seen += ids
-        for pk in ids:
-            if not enqueue_send(pk):
-                return queued  # the broker is down; every row left is still queued for next time
-            queued += 1
-        if len(ids) < batch_size:
-            break
-    return queued

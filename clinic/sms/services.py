@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
-from clinic.core.outbox import backoff, text_template_engine
+from clinic.core.outbox import backoff, relay, text_template_engine
 
 from . import gsm, kinds
 from .backends import SendError, get_backend
@@ -317,35 +317,16 @@ def relay_due_messages(*, batch_size: int | None = None, max_batches: int = 10) 
     worker died mid-send) as unknown. Returns how many rows were queued.
     """
     now = timezone.now()
-    stuck = Message.objects.filter(status=Message.Status.SENDING, lease_until__lt=now).update(
-        status=Message.Status.UNKNOWN,
-        lease_until=None,
-        error_message="The worker stopped while sending; the text may or may not have gone out.",
-        updated_at=now,
+    return relay(
+        model=Message,
+        due=Message.objects.relayable(now).allowed_at(now),
+        enqueue=enqueue_send,
+        lease=_lease(),
+        now=now,
+        what="text",
+        batch_size=batch_size or settings.SMS_RELAY_BATCH_SIZE,
+        max_batches=max_batches,
     )
-    if stuck:
-        logger.warning("Marked %d SMS stuck in sending as unknown", stuck)
-    batch_size = batch_size or settings.SMS_RELAY_BATCH_SIZE
-    queued, seen = 0, []
-    for _ in range(max_batches):
-        with transaction.atomic():
-            ids = list(
-                Message.objects.relayable(now)
-                .allowed_at(now)
-                .exclude(pk__in=seen)
-                .order_by("due_at", "pk")
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            Message.objects.filter(pk__in=ids).update(lease_until=now + _lease())
-        seen += ids
-        for pk in ids:
-            if not enqueue_send(pk):
-                return queued  # the broker is down; every row left is still pending for next time
-            queued += 1
-        if len(ids) < batch_size:
-            break
-    return queued
 
 
 # --- status reports ----------------------------------------------------------------------------
