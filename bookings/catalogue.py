@@ -16,6 +16,9 @@ from therapists.models import Therapist
 
 from .models import Treatment, TreatmentLength
 
+# The therapist choice meaning "whoever is free" (an address parameter).
+NO_PREFERENCE = "any"
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -36,6 +39,19 @@ class Catalogue:
 
     def offers(self, therapist: Therapist, length: TreatmentLength) -> bool:
         return length.pk in self.offered.get(therapist.pk, ())
+
+    def choice(self, length_value, therapist_value) -> tuple[TreatmentLength, Therapist | None] | None:
+        """The patient's choice from the address, exactly as the booking pages write it, when it
+        can be booked online: a bookable length and either "no preference" (someone offers it)
+        or a therapist who offers it. None for anything else, and `ChoiceForm` then says what is
+        wrong; its rules are these (a test holds the two to the same answers)."""
+        length = self.length(length_value)
+        if length is None or str(length.pk) != length_value:
+            return None
+        if therapist_value == NO_PREFERENCE:
+            return (length, None) if self.offering(length) else None
+        therapist = self.therapist(therapist_value)
+        return (length, therapist) if therapist is not None and self.offers(therapist, length) else None
 
     def offering(self, length: TreatmentLength) -> list[int]:
         """Ids of the active therapists offering `length`, in display order."""
@@ -73,7 +89,8 @@ class Catalogue:
 
 
 def load_catalogue() -> Catalogue:
-    return cached("booking-catalogue", depends_on=[SETUP], compute=load_catalogue_fresh)
+    # Read-only by contract (the module's docstring), so every request shares one object.
+    return cached("booking-catalogue", depends_on=[SETUP], compute=load_catalogue_fresh, shared=True)
 
 
 def load_catalogue_fresh() -> Catalogue:

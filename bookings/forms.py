@@ -15,14 +15,13 @@ from clinic.core.phones import PhoneField
 
 from . import tokens
 from .availability import local_instant
-from .catalogue import load_catalogue
+from .catalogue import NO_PREFERENCE, load_catalogue
 from .consents import Purpose, wording
 from .lengths import length_label, sessions
 from .models import Treatment, TreatmentLength
 from .screening.forms import ScreeningFieldsMixin
 from .services import BookingError, NeedsClinicalReview, SlotUnavailable, check_bookable
 
-NO_PREFERENCE = "any"
 START_FORMAT = "%Y-%m-%dT%H:%M"
 
 PHONE_EXAMPLE = "like 07700 900123 or +44 7700 900123"

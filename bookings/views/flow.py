@@ -28,8 +28,8 @@ from clinic.core.ratelimits import from_setting, rate_limit
 from clinic.core.versions import SETUP, cached
 
 from .. import ics, tokens
-from ..catalogue import Catalogue, load_catalogue
-from ..forms import NO_PREFERENCE, ChoiceForm, DetailsForm, SlotForm, format_start, parse_start
+from ..catalogue import NO_PREFERENCE, Catalogue, load_catalogue
+from ..forms import ChoiceForm, DetailsForm, SlotForm, format_start, parse_start
 from ..lengths import length_label
 from ..models import Appointment, Treatment
 from ..schedules import ceil_minute, diary_version
@@ -160,27 +160,67 @@ def time(request):
 
 
 def _booking_when(request, *, wants_day: bool):
-    form = ChoiceForm(request.GET)
-    if not form.is_valid():
+    catalogue = load_catalogue()
+    # The panel's own links always carry a valid choice: checked against the catalogue directly,
+    # since building the form (its fields and their choices) costs more than a cached panel.
+    choice = catalogue.choice(request.GET.get("length"), request.GET.get("therapist"))
+    if choice is None:
+        form = ChoiceForm(request.GET)
+        form.is_valid()  # the catalogue refused the choice: the form says why
         return _render_choose(request, form)
-    length, therapist = form.cleaned_data["length"], form.cleaned_data["therapist_obj"]
+    length, therapist = choice
     day = request.GET.get("day", "") if wants_day else None
     page_from = request.GET.get("from")
-    ids = [therapist.pk] if therapist else form.catalogue.offering(length)
+    ids = [therapist.pk] if therapist else catalogue.offering(length)
     now = timezone.now()
     # The panel is the same for every visitor asking the same question in the same minute,
     # until the clinic's set-up or one of these therapists' diaries changes.
-    question = "|".join([str(length.pk), form.cleaned_data["therapist"], str(day), str(page_from)])
+    therapist_value = str(therapist.pk) if therapist else NO_PREFERENCE
+    question = "|".join([str(length.pk), therapist_value, str(day), str(page_from)])
     key = f"when-panel:{hashlib.blake2b(question.encode(), digest_size=12).hexdigest()}:{ceil_minute(now):%Y%m%d%H%M}"
-    panel = cached(
-        key,
-        depends_on=[SETUP, *(diary_version(t) for t in ids)],
-        compute=lambda: _when_panel(request, form, day=day, page_from=page_from),
-        keep=lambda panel: panel["cacheable"],
-        timeout=WHEN_PANEL_SECONDS,
-    )
+    depends_on = [SETUP, *(diary_version(t) for t in ids)]
+
+    def panel():
+        return cached(
+            key,
+            depends_on=depends_on,
+            compute=lambda: _when_panel(request, catalogue, choice, day=day, page_from=page_from),
+            keep=lambda panel: panel["cacheable"],
+            timeout=WHEN_PANEL_SECONDS,
+            shared=True,
+        )
+
     if request.htmx:
-        return HttpResponse(panel["html"])
+        return HttpResponse(panel()["html"])
+    if not _sees_only_shared_content(request):
+        return _when_page(request, panel())
+    # The whole page is as shared as its panel (same question, minute and versions) for a visitor
+    # with nothing of their own to show: the site's layout then costs nothing either.
+    page = cached(
+        f"{key}:page",
+        depends_on=depends_on,
+        compute=lambda: _shared_render(
+            request, lambda: (_when_page(request, panel()).content, {}), cacheable=panel()["cacheable"]
+        ),
+        keep=lambda page: page["cacheable"],
+        timeout=WHEN_PANEL_SECONDS,
+        shared=True,
+    )
+    return HttpResponse(page["html"])
+
+
+def _sees_only_shared_content(request) -> bool:
+    """Whether the layout shows this visitor nothing of their own. It shows one thing, the
+    messages a redirect left for them, which live in the messages cookie or the session; the
+    booking flow's anonymous visitors have neither (it keeps its state in the address)."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and MESSAGES_COOKIE not in request.COOKIES
+
+
+# django.contrib.messages' cookie (CookieStorage.cookie_name): the first place messages are kept.
+MESSAGES_COOKIE = "messages"
+
+
+def _when_page(request, panel: dict) -> HttpResponse:
     return render(request, "bookings/when.html", {"panel": panel["html"], "selected": panel["selected"], "step": 3})
 
 
@@ -188,33 +228,40 @@ def _booking_when(request, *, wants_day: bool):
 WHEN_PANEL_SECONDS = 120
 
 
-def _when_panel(request, form: ChoiceForm, *, day: str | None, page_from: str | None) -> dict:
+def _when_panel(request, catalogue: Catalogue, choice: tuple, *, day: str | None, page_from: str | None) -> dict:
     """Steps 2 and 3's panel (`_when_page.html`, what htmx swaps) as HTML, and the chosen day."""
-    base = form.query()
+    length, therapist = choice
+    base = {"length": str(length.pk), "therapist": str(therapist.pk) if therapist else NO_PREFERENCE}
     paths = {name: reverse(f"bookings:{name}") for name in ("day", "time", "details", "book", "wait_list")}
     context = when_context(
-        length=form.cleaned_data["length"],
-        therapist=form.cleaned_data["therapist_obj"],
+        length=length,
+        therapist=therapist,
         day=day,
         page_from=page_from,
         day_url=lambda **extra: f"{paths['day']}?{urlencode(base | extra)}",
         time_url=lambda **extra: f"{paths['time']}?{urlencode(base | extra)}",
         pick_url=lambda start: f"{paths['details']}?{urlencode(base | {'start': format_start(start)})}",
     )
-    named = form.catalogue.names_treatments
     context |= {
-        "form": form,
-        "length_text": length_label(form.cleaned_data["length"], named=named, price=True),
-        "treatment_step": len(form.catalogue.treatments) > 1,
+        "length_text": length_label(length, named=catalogue.names_treatments, price=True),
+        "treatment_step": len(catalogue.treatments) > 1,
         "change_url": f"{paths['book']}?{urlencode(base)}",
         "wait_list_url": f"{paths['wait_list']}?{urlencode(base)}",
     }
+    return _shared_render(
+        request, lambda: (render_to_string("bookings/_when_page.html", context, request=request), context)
+    )
+
+
+def _shared_render(request, render_html, *, cacheable: bool = True) -> dict:
+    """HTML for every visitor asking the same question: {"html", "selected", "cacheable"}.
+
+    What is shared between visitors must hold nothing of one visitor's: a CSRF token rendered
+    into it (a form added to the panel or the layout one day) means it cannot be cached."""
     token_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-    html = render_to_string("bookings/_when_page.html", context, request=request)
-    # The panel is shared between visitors, so it must hold nothing of one visitor's: a CSRF
-    # token in it (a form added to the panel one day) means it cannot be cached.
-    cacheable = not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or bool(token_before)
-    return {"html": html, "selected": context["selected"], "cacheable": cacheable}
+    html, context = render_html()
+    cacheable = cacheable and (not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or bool(token_before))
+    return {"html": html, "selected": context.get("selected"), "cacheable": cacheable}
 
 
 # --- steps 4 and 5: details and confirm ---------------------------------------------------------

@@ -134,7 +134,11 @@ def refuse_unsafe_production() -> None:
         raise ImproperlyConfigured(f"Refusing to start with an unsafe production set-up:\n{lines}")
 
 
-SHARED_CACHE_BACKENDS = ("django.core.cache.backends.redis.RedisCache", "django.core.cache.backends.memcached.")
+SHARED_CACHE_BACKENDS = (
+    "clinic.core.redis_cache.RedisCache",
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.memcached.",
+)
 
 
 @checks.register(TAG)

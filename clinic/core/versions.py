@@ -43,6 +43,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -62,14 +63,26 @@ DEFAULT_TIMEOUT = 60 * 60
 
 T = TypeVar("T")
 _MISSING = object()
+
+
+class _Shared:
+    """A value kept as the object itself (`cached(..., shared=True)`), not as a pickled copy."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
 _down_until = 0.0
 
 # Per request: versions and values already read (see `_start_scope`).
 _scope: ContextVar[dict | None] = ContextVar("versions_scope", default=None)
 
-# This process's copies of values, by versioned key: key -> (monotonic expiry, pickled value).
+# This process's copies of values, by versioned key: key -> (monotonic expiry, pickled value, or
+# the value itself for a caller that promised never to change it: `cached(..., shared=True)`).
 LOCAL_ENTRIES = 512
-_local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+_local: OrderedDict[str, tuple[float, bytes | _Shared]] = OrderedDict()
 # Version names this process asked for lately, read together at a request's first version read.
 RECENT_NAMES = 256
 _recent: OrderedDict[str, None] = OrderedDict()
@@ -166,9 +179,32 @@ def bump(*names: str) -> None:
         transaction.on_commit(lambda: _set_new_versions(names), robust=True)
 
 
+_release: str | None = None
+
+
+def release() -> str:
+    """A digest of what cached HTML is made with: the project's templates and the static files'
+    manifest (the hashed file names pages link to). It is part of every value's key, so after a
+    deploy no host serves a panel or a page rendered by the previous release, even while the
+    two run side by side (versions, the shared part, stay the same across releases)."""
+    global _release
+    if _release is None:
+        from django.conf import settings
+        from django.contrib.staticfiles.storage import staticfiles_storage
+
+        digest = hashlib.blake2b(FORMAT.encode(), digest_size=6)
+        digest.update(str(getattr(staticfiles_storage, "manifest_hash", "") or "").encode())
+        for folder in (d for engine in settings.TEMPLATES for d in engine.get("DIRS", ())):
+            for path in sorted(Path(folder).rglob("*")):
+                if path.is_file():
+                    digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        _release = digest.hexdigest()
+    return _release
+
+
 def _key(key: str, versions: Mapping[str, str]) -> str:
     digest = hashlib.blake2b("|".join(f"{n}={v}" for n, v in sorted(versions.items())).encode(), digest_size=12)
-    return f"v{FORMAT}:{key}:{digest.hexdigest()}"
+    return f"v{FORMAT}:{release()}:{key}:{digest.hexdigest()}"
 
 
 def cached(
@@ -178,9 +214,15 @@ def cached(
     compute: Callable[[], T],
     timeout: int = DEFAULT_TIMEOUT,
     keep: Callable[[T], bool] | None = None,
+    shared: bool = False,
 ) -> T:
     """The value stored under `key` and the current versions of `depends_on`, computed if absent
-    (and stored, unless `keep` says this value must not be)."""
+    (and stored, unless `keep` says this value must not be).
+
+    `shared=True` is the caller's promise that nobody changes the value it gets (the booking
+    catalogue, a rendered panel): this process then keeps the object itself and hands the same
+    one to every request, instead of unpickling a copy each time (a dozen model instances for
+    the catalogue, on every step of the booking flow)."""
     versions = current(depends_on)
     if versions is None:
         return compute()
@@ -195,11 +237,11 @@ def cached(
         except Exception as error:
             _cache_failed(error)
         if value is not _MISSING:
-            _local_set({full_key: value}, timeout)
+            _local_set({full_key: value}, timeout, shared=shared)
     if value is _MISSING:
         value = compute()
         if keep is None or keep(value):
-            _store({full_key: value}, timeout)
+            _store({full_key: value}, timeout, shared=shared)
     if scope is not None:
         scope["values"][full_key] = value
     return value
@@ -236,10 +278,10 @@ def cached_many(
     return result
 
 
-def _store(values: Mapping[str, Any], timeout: int) -> None:
+def _store(values: Mapping[str, Any], timeout: int, *, shared: bool = False) -> None:
     if not values or not _cache_usable():
         return
-    _local_set(values, timeout)
+    _local_set(values, timeout, shared=shared)
     try:
         cache.set_many(dict(values), timeout=timeout)
     except Exception as error:
@@ -255,13 +297,18 @@ def _local_get(key: str):
             del _local[key]
             return _MISSING
         _local.move_to_end(key)
+    if isinstance(entry[1], _Shared):
+        return entry[1].value
     return pickle.loads(entry[1])
 
 
-def _local_set(values: Mapping[str, Any], timeout: int) -> None:
+def _local_set(values: Mapping[str, Any], timeout: int, *, shared: bool = False) -> None:
     expires = time.monotonic() + timeout
     entries = {}
     for key, value in values.items():
+        if shared:
+            entries[key] = (expires, _Shared(value))
+            continue
         try:
             entries[key] = (expires, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
         except Exception:  # not picklable here: the shared cache would refuse it too

@@ -177,7 +177,7 @@ def _next_redis_db(url: str) -> str:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.core.redis_cache.RedisCache",
             "LOCATION": env("CACHE_URL", default=_next_redis_db(REDIS_URL)),
             # A cache that does not answer costs a request at most this long (seconds), never a
             # hang: rate limits then fail open and cached pages are computed (design rule 10).

@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 import pytest
 import time_machine
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from bookings.models import Appointment
@@ -135,7 +135,7 @@ def dead_cache():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/1"}
+    cache = {"BACKEND": "clinic.core.redis_cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/1"}
     with override_settings(CACHES={"default": cache}):
         yield
     versions.forget_outage()
@@ -152,3 +152,38 @@ def test_with_the_cache_down_the_pages_work_and_a_booking_goes_through(client, l
     assert ">10:00</a>" not in times_page(client, lengths[30], alice, next_monday)
     response = client.post(reverse("bookings:details"), details(lengths[30], alice, at(next_monday, "11:00")))
     assert response.status_code == 302
+
+
+def test_the_whole_day_time_page_is_shared_like_its_panel_and_equals_a_fresh_one(
+    client, patient, lengths, alice, next_monday, clinic_settings, django_assert_num_queries
+):
+    """A visitor with nothing of their own on the page gets the page as the first visitor that
+    minute got it; a booking moves it on at once, as it does the panel."""
+    query = choice(lengths[30], alice) | {"day": next_monday.isoformat()}
+    first = client.get(TIME, query).content
+    with django_assert_num_queries(0):
+        again = Client().get(TIME, query).content
+    assert again == first and b"<html" in again and b">10:00</a>" in again
+    create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
+    assert b">10:00</a>" not in Client().get(TIME, query).content
+
+
+def _messages_cookie(text: str) -> str:
+    from django.contrib import messages
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest, HttpResponse
+
+    storage, response = CookieStorage(HttpRequest()), HttpResponse()
+    storage.add(messages.INFO, text)
+    storage.update(response)
+    return response.cookies[storage.cookie_name].value
+
+
+def test_a_visitor_with_a_message_waiting_sees_it_on_a_shared_day_time_page(client, lengths, alice, next_monday):
+    query = choice(lengths[30], alice) | {"day": next_monday.isoformat()}
+    Client().get(TIME, query)  # the page is cached for everyone else this minute
+    client.cookies["messages"] = _messages_cookie("You have signed out of My bookings.")
+
+    assert "You have signed out of My bookings." in client.get(TIME, query).content.decode()
+    # ...and it stays theirs: the next visitor's page does not have it.
+    assert "You have signed out of My bookings." not in Client().get(TIME, query).content.decode()

@@ -32,7 +32,7 @@ def production(settings):
     settings.REDIS_URL = "redis://redis.internal:6379/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.core.redis_cache.RedisCache",
             "LOCATION": "redis://redis.internal:6379/1",
         }
     }

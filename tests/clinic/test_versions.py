@@ -102,7 +102,7 @@ def closed_port() -> int:
 def dead_cache():
     """The shared cache pointed at a port nobody listens on (Redis down)."""
     cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "clinic.core.redis_cache.RedisCache",
         "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
     }
     with override_settings(CACHES={"default": cache}):
@@ -124,6 +124,39 @@ def test_each_reader_gets_its_own_copy_of_a_value_kept_in_the_process():
     first = versions.cached("list", depends_on=["a"], compute=lambda: [1, 2])
     first.append(3)
     assert versions.cached("list", depends_on=["a"], compute=lambda: ["computed again"]) == [1, 2]
+
+
+def test_a_value_its_readers_promise_not_to_change_is_one_object_for_the_whole_process():
+    """`shared=True` (the catalogue, rendered panels): no unpickling on every request."""
+    first = versions.cached("catalogue", depends_on=["a"], compute=lambda: ("one", "two"), shared=True)
+    assert versions.cached("catalogue", depends_on=["a"], compute=lambda: "computed again", shared=True) is first
+
+
+def test_values_cached_by_another_release_are_never_read(monkeypatch):
+    """A deploy changes templates or static files' hashed names: the new code computes its own
+    panels and pages even while the previous release's hosts still serve theirs."""
+    compute = Counter()
+    versions.cached("page", depends_on=["a"], compute=compute)
+    monkeypatch.setattr(versions, "_release", "the next release")
+    assert versions.cached("page", depends_on=["a"], compute=compute) == "value 2"
+
+
+def test_the_release_is_a_digest_of_the_templates(monkeypatch, settings, tmp_path):
+    (tmp_path / "page.html").write_text("<p>one</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    monkeypatch.setattr(versions, "_release", None)
+    before = versions.release()
+    (tmp_path / "page.html").write_text("<p>two</p>")
+    monkeypatch.setattr(versions, "_release", None)
+    assert versions.release() != before
+
+
+def test_one_redis_client_serves_every_cache_call_of_the_process():
+    """Django's backend builds a client per call (a third of a cached page's cost in Redis calls)."""
+    from clinic.core.redis_cache import RedisCache
+
+    backend = RedisCache("redis://127.0.0.1:6379/15", {})
+    assert backend._cache.get_client() is backend._cache.get_client(write=True)
 
 
 def test_a_value_kept_in_the_process_is_never_read_once_its_inputs_moved_on():
