@@ -165,7 +165,7 @@ def apply(write, lengths, therapists, patients, clock):
 
 def answers(lengths, therapists, client) -> dict:
     """What the site would answer now: free starts per therapist-day for every length, the
-    catalogue, the settings, and the day/time panel for "no preference"."""
+    catalogue, the settings, and the day/time panel and page for "no preference"."""
     ids = [t.pk for t in therapists]
     today = timezone.localdate()
     free = {}
@@ -176,10 +176,11 @@ def answers(lengths, therapists, client) -> dict:
         )
     catalogue = load_catalogue()
     clinic = ClinicSettings.load()
-    panel = ""
+    panel = page = ""
     if catalogue.lengths:
         query = {"length": catalogue.lengths[0].pk, "therapist": "any", "day": (today + timedelta(days=1)).isoformat()}
         panel = client.get(reverse("bookings:time"), query, HTTP_HX_REQUEST="true").content.decode()
+        page = client.get(reverse("bookings:time"), query).content.decode()
     return {
         "free": free,
         "lengths": [(x.pk, x.minutes, x.buffer_minutes) for x in catalogue.lengths],
@@ -187,6 +188,7 @@ def answers(lengths, therapists, client) -> dict:
         "offered": catalogue.offered,
         "policy": (clinic.min_notice_minutes, clinic.slot_step_minutes, clinic.horizon_days),
         "panel": panel,
+        "page": page,  # the whole page, shared like the panel (the layout shows the clinic's details)
         # The reception diary's set-up of each day (cached under the same `setup` version).
         "diary set-up": [day_setup(today + timedelta(days=d)) for d in range(DAYS)],
     }
