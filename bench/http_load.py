@@ -53,18 +53,19 @@ LABELS = {
 }
 
 
-def production_env(redis_url: str) -> dict:
+def production_env(redis_url: str, *, port: int = PORT, db_name: str = DB_NAME) -> dict:
     """Production settings with what they require (README "Running it in production"), on this
-    machine: plain http (no TLS proxy), texts and email kept in-process (no worker runs)."""
+    machine: plain http (no TLS proxy), texts and email kept in-process (no worker runs).
+    `bench/peer_http.py` passes its own port and database."""
     base = redis_url.rsplit("/", 1)[0]
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.http_settings",
         "SECRET_KEY": "bench-http-only-not-a-production-key-0123456789abcdef",
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
+        "DATABASE_URL": f"{PG}/{db_name}",
         "REDIS_URL": f"{base}/10",  # broker /10, cache /11
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{PORT}",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "BEHIND_TLS_PROXY": "false",
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
@@ -74,7 +75,7 @@ def production_env(redis_url: str) -> dict:
         "ALLOW_CONSOLE_BACKENDS": "true",
         # One address sends every booking here; production's limit is per patient's address.
         "BOOKING_RATE_PER_IP": "1000000/h",
-        "BIND": f"127.0.0.1:{PORT}",
+        "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "GUNICORN_MAX_REQUESTS": "0",
     }
@@ -226,6 +227,29 @@ def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def serve(env: dict, log: Path, ready_url: str, command: list[str] | None = None, cwd: Path = ROOT) -> subprocess.Popen:
+    """gunicorn (ours by default: gunicorn.conf.py, `env`'s BIND) in its own process group,
+    once `ready_url` answers 200."""
+    process = subprocess.Popen(
+        command
+        or [str(ROOT / ".venv" / "bin" / "gunicorn"), "bench.http_wsgi:application", "--config", "gunicorn.conf.py"],
+        env=env,
+        cwd=cwd,
+        stdout=open(log, "w"),  # noqa: SIM115 (closed with the process)
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    for _ in range(300):
+        try:
+            if _get(ready_url)[0] == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGTERM)
+    sys.exit(f"gunicorn did not answer:\n{log.read_text()[-3000:]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="per target and round")
@@ -271,23 +295,7 @@ def main() -> None:
         subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
         plan = json.loads(plan_file.read_text())
         server = f"http://127.0.0.1:{PORT}"
-        server_process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "bench.http_wsgi:application", "--config", "gunicorn.conf.py"],
-            env=env,
-            cwd=ROOT,
-            stdout=open(workdir / "gunicorn.log", "w"),  # noqa: SIM115 (closed with the process)
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for _ in range(300):
-            try:
-                if _get(server + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        else:
-            sys.exit(f"gunicorn did not answer; see {workdir / 'gunicorn.log'}")
+        server_process = serve(env, workdir / "gunicorn.log", server + "/healthz")
         verify(plan, server)
         before_bookings = db_count(env, "SELECT count(*) FROM bookings_appointment")
         scripts = {}
