@@ -9,6 +9,10 @@ client, the way a patient's htmx request arrives:
 
 - uncached: the cache emptied before every request (a panel nobody asked for yet, each
   therapist-day computed: the engine's and the loader's real cost);
+- after a write: one therapist's diary version moved before every request (what every booking,
+  move or cancellation does, `bookings.services.diary_changed`), rotating through the therapists:
+  the panel and that therapist's days are computed again, everyone else's days come from the
+  cache;
 - warm: the same request again (what most patients get).
 
     .venv/bin/python bench/no_preference.py            # prints both sizes and the ratios
@@ -56,6 +60,8 @@ def measure(therapists: int) -> dict:
 
     from bench.diary import DIARY_DAY, seed_diary
     from bookings.models import TreatmentLength
+    from bookings.services.booking import diary_changed
+    from therapists.models import Therapist
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
@@ -85,6 +91,10 @@ def measure(therapists: int) -> dict:
         return samples
 
     uncached = timed(cache.clear)
+    ids = iter(list(Therapist.objects.values_list("pk", flat=True)) * RUNS)
+    get()
+    after_write = timed(lambda: diary_changed(next(ids)))
+    get()
     warm = timed(lambda: None)
     cache.clear()
     with CaptureQueriesContext(connection) as cold_queries:
@@ -92,6 +102,7 @@ def measure(therapists: int) -> dict:
     return {
         "therapists": therapists,
         "uncached_ms": statistics.median(uncached),
+        "after_write_ms": statistics.median(after_write),
         "warm_ms": statistics.median(warm),
         "queries_uncached": len(cold_queries.captured_queries),
     }
@@ -107,15 +118,24 @@ def main():
             [sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=True, cwd=ROOT
         )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print("| therapists | uncached (median) | warm (median) | queries uncached |")
-    print("|---:|---:|---:|---:|")
+    print("| therapists | uncached (median) | after a write (median) | warm (median) | queries uncached |")
+    print("|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['therapists']} | {r['uncached_ms']:.1f} ms | {r['warm_ms']:.2f} ms | {r['queries_uncached']} |")
+        print(
+            f"| {r['therapists']} | {r['uncached_ms']:.1f} ms | {r['after_write_ms']:.1f} ms | {r['warm_ms']:.2f} ms "
+            f"| {r['queries_uncached']} |"
+        )
     small, large = results[0], results[-1]
+    ratios = {k: large[k] / small[k] for k in ("uncached_ms", "after_write_ms", "warm_ms")}
     print(
-        f"\n{large['therapists']} vs {small['therapists']} therapists: uncached "
-        f"{large['uncached_ms'] / small['uncached_ms']:.2f}x, warm {large['warm_ms'] / small['warm_ms']:.2f}x"
+        f"\n{large['therapists']} vs {small['therapists']} therapists (load average {_load()}): "
+        f"uncached {ratios['uncached_ms']:.2f}x, after a write {ratios['after_write_ms']:.2f}x, "
+        f"warm {ratios['warm_ms']:.2f}x"
     )
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 if __name__ == "__main__":

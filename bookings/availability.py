@@ -74,8 +74,31 @@ def _grid(day, wall_start, wall_end, range_start, range_end, step, tz):
             yield start.astimezone(UTC)
 
 
-def _overlaps(spans: Iterable[Span], start: datetime, end: datetime) -> bool:
-    return any(s < end and e > start for s, e in spans)
+class _Sweep:
+    """Whether [start, end) overlaps any of `spans` (sorted by start; they may overlap each
+    other), for questions asked in order: neither start nor end ever goes back. Each span is
+    looked at once, so a working range costs its starts plus its spans, not their product.
+
+    A span overlaps [start, end) when it begins before `end` and ends after `start`. The spans
+    beginning before `end` are a prefix of the list that only grows as `end` does; one of them
+    ends after `start` exactly when the latest end among them does.
+    """
+
+    __slots__ = ("spans", "taken", "latest_end")
+
+    def __init__(self, spans: list[Span]):
+        self.spans = spans
+        self.taken = 0
+        self.latest_end: datetime | None = None
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        spans, taken = self.spans, self.taken
+        while taken < len(spans) and spans[taken][0] < end:
+            if self.latest_end is None or spans[taken][1] > self.latest_end:
+                self.latest_end = spans[taken][1]
+            taken += 1
+        self.taken = taken
+        return self.latest_end is not None and self.latest_end > start
 
 
 def free_starts(
@@ -124,17 +147,16 @@ def free_starts(
                         continue
                     lo = bisect_right(busy_ends, range_start)
                     hi = bisect_left(busy_starts, range_end + buffer)
-                    nearby_busy = busy[lo:hi] if lo < hi else ()
-                    nearby_absences = [(s, e) for s, e in absences if s < range_end and e > range_start]
+                    # Starts come in order, so each check sweeps forward (linear, not starts x spans).
+                    held = _Sweep(busy[lo:hi])
+                    away = _Sweep(sorted((s, e) for s, e in absences if s < range_end and e > range_start))
                     for start in _grid(day, range_start_wall, range_end_wall, range_start, range_end, step, tz):
                         if start < range_start or start < earliest:
                             continue
                         end = start + duration
                         if end > range_end:
                             break
-                        if nearby_busy and _overlaps(nearby_busy, start, end + buffer):
-                            continue
-                        if nearby_absences and _overlaps(nearby_absences, start, end):
+                        if held.overlaps(start, end + buffer) or away.overlaps(start, end):
                             continue
                         starts.append(start)
             # Overlapping working ranges (a data-entry slip) must not offer a time twice.

@@ -224,6 +224,11 @@ def diary_version(therapist_id: int) -> str:
     return f"diary:{therapist_id}"
 
 
+# Bumped with every therapist's own (`bookings.services.diary_changed`): what depends on everyone's
+# diary (the "no preference" panel) reads this one version, not one per therapist.
+ANY_DIARY = "diary:any"
+
+
 def ceil_minute(moment: datetime) -> datetime:
     """`moment` rounded up to the next whole minute (unchanged if it is one)."""
     floored = moment.replace(second=0, microsecond=0)

@@ -28,7 +28,7 @@ from ..catalogue import load_catalogue
 from ..consents import ConsentRecord
 from ..lengths import sessions
 from ..models import Appointment, Patient, TreatmentLength
-from ..schedules import BookingPolicy, diary_version, free_and_held_on_day
+from ..schedules import ANY_DIARY, BookingPolicy, diary_version, free_and_held_on_day
 from ..screening import services as screening_services
 from ..screening.questions import Answers
 from .consents import consent_records
@@ -62,7 +62,7 @@ def is_overlap_violation(error: IntegrityError) -> bool:
 def diary_changed(*therapist_ids) -> None:
     """Every write to appointments calls this for each therapist whose diary it changed: cached
     availability is keyed by these versions (`clinic.core.versions`; bumped now and on commit)."""
-    bump(*(diary_version(t) for t in set(therapist_ids)))
+    bump(ANY_DIARY, *(diary_version(t) for t in set(therapist_ids)))
 
 
 def lock_therapists(ids) -> dict[int, Therapist]:

@@ -25,14 +25,14 @@ from clinic.core.errors import NotFoundExplained
 from clinic.core.ip import ratelimit_ip_key
 from clinic.core.models import ClinicSettings
 from clinic.core.ratelimits import from_setting, rate_limit
-from clinic.core.versions import SETUP, cached
+from clinic.core.versions import SETUP, cached, current
 
 from .. import ics, tokens
 from ..catalogue import NO_PREFERENCE, Catalogue, load_catalogue
 from ..forms import ChoiceForm, DetailsForm, SlotForm, format_start, parse_start
 from ..lengths import length_label
 from ..models import Appointment, Treatment
-from ..schedules import ceil_minute, diary_version
+from ..schedules import ANY_DIARY, ceil_minute, diary_version
 from ..screening import session as screening_session
 from ..screening.services import refer_for_clinical_review
 from ..services import (
@@ -160,6 +160,10 @@ def time(request):
 
 
 def _booking_when(request, *, wants_day: bool):
+    if request.GET.get("therapist") == NO_PREFERENCE:
+        # The two versions everything below depends on, read alone: not with the versions of
+        # every therapist's diary this process knows, which would grow with the clinic.
+        current([SETUP, ANY_DIARY], alone=True)
     catalogue = load_catalogue()
     # The panel's own links always carry a valid choice: checked against the catalogue directly,
     # since building the form (its fields and their choices) costs more than a cached panel.
@@ -171,14 +175,13 @@ def _booking_when(request, *, wants_day: bool):
     length, therapist = choice
     day = request.GET.get("day", "") if wants_day else None
     page_from = request.GET.get("from")
-    ids = [therapist.pk] if therapist else catalogue.offering(length)
     now = timezone.now()
     # The panel is the same for every visitor asking the same question in the same minute,
     # until the clinic's set-up or one of these therapists' diaries changes.
     therapist_value = str(therapist.pk) if therapist else NO_PREFERENCE
     question = "|".join([str(length.pk), therapist_value, str(day), str(page_from)])
     key = f"when-panel:{hashlib.blake2b(question.encode(), digest_size=12).hexdigest()}:{ceil_minute(now):%Y%m%d%H%M}"
-    depends_on = [SETUP, *(diary_version(t) for t in ids)]
+    depends_on = [SETUP, diary_version(therapist.pk) if therapist else ANY_DIARY]
 
     def panel():
         return cached(

@@ -120,8 +120,12 @@ def _remember_names(names: list[str]) -> list[str]:
         return [n for n in _recent if n not in names]
 
 
-def current(names: Iterable[str]) -> dict[str, str] | None:
-    """The current version of each name (created if the cache has none); None if the cache is down."""
+def current(names: Iterable[str], *, alone: bool = False) -> dict[str, str] | None:
+    """The current version of each name (created if the cache has none); None if the cache is down.
+
+    `alone=True`: the caller knows these are all the versions its request needs, so the first
+    read does not bring the others this process asked for lately (a "no preference" page in a
+    40-therapist clinic would otherwise read 40 diaries' versions it does not need)."""
     names = list(dict.fromkeys(names))
     scope = _scope.get()
     known = {n: scope["versions"][n] for n in names if n in scope["versions"]} if scope is not None else {}
@@ -132,7 +136,11 @@ def current(names: Iterable[str]) -> dict[str, str] | None:
     if not _cache_usable():
         return None
     # A request's first read brings the versions it will most likely ask for next.
-    also = [n for n in others if n not in scope["versions"]] if scope is not None and not scope["read"] else []
+    also = (
+        [n for n in others if n not in scope["versions"]]
+        if scope is not None and not scope["read"] and not alone
+        else []
+    )
     try:
         found = cache.get_many([_version_key(n) for n in wanted + also])
         if scope is not None:

@@ -35,6 +35,18 @@ def test_a_booking_takes_its_time_off_the_cached_page_at_once(client, patient, l
     assert ">10:00</a>" not in times_page(client, lengths[30], alice, next_monday)
 
 
+def test_the_no_preference_panel_loses_a_time_once_every_therapist_is_booked_then(
+    client, patient, lengths, alice, ben, next_monday
+):
+    """It is cached under one version for everyone's diary, which any therapist's booking moves."""
+    assert ">10:00</a>" in times_page(client, lengths[30], None, next_monday)
+    create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
+    assert ">10:00</a>" in times_page(client, lengths[30], None, next_monday)  # Ben is free
+    other = PatientDetails(name="Other Patient", phone="07700 900999")
+    create_booking(length=lengths[30], therapist=ben, start=at(next_monday, "10:00"), patient=other)
+    assert ">10:00</a>" not in times_page(client, lengths[30], None, next_monday)
+
+
 def test_moves_and_cancellations_show_at_once_for_both_therapists(client, patient, lengths, alice, ben, next_monday):
     booked = create_booking(length=lengths[30], therapist=alice, start=at(next_monday, "10:00"), patient=patient)
     assert ">10:00</a>" not in times_page(client, lengths[30], alice, next_monday)

@@ -202,3 +202,28 @@ def test_a_warm_day_time_panel_costs_one_round_trip_to_the_shared_cache(client, 
     # The versions of the set-up and of Alice's diary in one read; the catalogue and the panel
     # from this process's copies.
     assert counting.reads == 1
+
+
+def test_a_warm_no_preference_panel_reads_two_versions_however_many_therapists(client, lengths, monkeypatch):
+    """The set-up's and the "any diary" version: not one per therapist (docs/caching.md)."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.conftest import make_therapist
+
+    for i in range(12):
+        make_therapist(f"Therapist {i}", lengths=lengths.values(), order=i)
+    ClinicSettings.load()
+    url = reverse("bookings:time")
+    day = (timezone.localdate() + timedelta(days=8)).isoformat()
+    query = {"length": lengths[30].pk, "therapist": "any", "day": day}
+    client.get(url, query, HTTP_HX_REQUEST="true")  # computed and cached
+    asked = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **k: asked.append(list(keys)) or real(keys, *a, **k))
+
+    assert client.get(url, query, HTTP_HX_REQUEST="true").status_code == 200
+    assert asked == [["v1:version:setup", "v1:version:diary:any"]]
