@@ -1,6 +1,6 @@
 """The patient-facing pages: public information, the booking flow, managing a booking, "My bookings", the wait list."""
 
-from .flow import book, calendar_file, confirmation, day, details, time
+from .flow import book, calendar_file, confirmation, details
 from .manage import manage, manage_calendar, manage_cancel, manage_move
 from .my_bookings import calendar as my_bookings_calendar
 from .my_bookings import cancel as my_bookings_cancel
@@ -14,6 +14,7 @@ from .waitlist import confirm as wait_list_confirm
 from .waitlist import entry as wait_list_entry
 from .waitlist import join as wait_list_join
 from .waitlist import offer
+from .when import day, time
 
 __all__ = [
     "book",

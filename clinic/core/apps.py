@@ -9,6 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from . import pg_timestamps
+
+        pg_timestamps.install()
+
         from . import (
             admin_log,
             checks,  # noqa: F401  (registers the production checks)
