@@ -4,7 +4,8 @@ The flow is plain links and GET forms until the final POST, so every step is an 
 and refresh can return to: /book/ (length and therapist) -> /book/day/ -> /book/time/?day= ->
 /book/details/?start= -> POST -> redirect to /book/confirmed/<signed token>/. Each step validates
 the choices it is given again (they come from the browser). With JavaScript, htmx swaps the
-day-and-time panel in place; without it, the same links load whole pages.
+day-and-time panel in place; without it, the same links load whole pages (steps 2 and 3 are in
+`when.py`).
 """
 
 from __future__ import annotations
