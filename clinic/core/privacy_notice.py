@@ -14,10 +14,12 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.template.loader import render_to_string
 
 from .models import ClinicSettings
 from .personal_data import categories, retention_rules
+from .versions import CLINIC, current
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,37 @@ def context() -> dict:
     }
 
 
+# This process's rendering of the notice, by the clinic settings' version (`clinic.core.versions`).
+_rendered: dict[str, tuple[str, str]] = {}
+
+
+def _forget_rendering(**kwargs) -> None:
+    _rendered.clear()
+
+
+# Settings change only under tests (override_settings), which must then see the new notice.
+setting_changed.connect(_forget_rendering, dispatch_uid="clinic.core.privacy_notice")
+
+
 def render_notice() -> tuple[str, str]:
-    """The notice's HTML (the page's article) and its version."""
+    """The notice's HTML (the page's article) and its version.
+
+    Every booking stores the version with its consents, and rendering the notice was a tenth of
+    a booking's time, so each process keeps its rendering for as long as the clinic settings
+    keep their version. Everything else the notice is written from (settings, the registry, the
+    template) is fixed for the life of a process; that is also why the copy is not shared
+    through Redis, where another host's settings or another release's registry could have
+    written it."""
+    versions = current([CLINIC])
+    key = versions[CLINIC] if versions else None
+    if key is not None and key in _rendered:
+        return _rendered[key]
     html = render_to_string("privacy/notice.html", context())
-    return html, hashlib.sha256(html.encode()).hexdigest()[:12]
+    rendered = html, hashlib.sha256(html.encode()).hexdigest()[:12]
+    if key is not None:
+        _rendered.clear()  # an older version's is never asked for again
+        _rendered[key] = rendered
+    return rendered
 
 
 def current_version() -> str:

@@ -70,3 +70,13 @@ def test_its_version_changes_with_what_it_says(client, settings):
 
     settings.SMS_BODY_RETENTION_DAYS = 31
     assert current_version() != version
+
+
+def test_its_version_changes_when_the_manager_edits_the_clinics_details(client):
+    """Each process keeps its rendering under the clinic settings' version, which an edit moves."""
+    version = current_version()
+    clinic = ClinicSettings.load()
+    clinic.name = "Another Clinic Name"
+    clinic.save()
+    assert current_version() != version
+    assert "Another Clinic Name" in _page(client)
