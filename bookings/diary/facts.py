@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from clinic.sms.models import Message
@@ -103,8 +103,13 @@ def _course_sessions():
     return Appointment.objects.filter(course_id=OuterRef("course_id")).exclude(status=Status.CANCELLED).order_by()
 
 
-def _count(queryset, by: str):
-    return Subquery(queryset.order_by().values(by).annotate(n=Count("pk")).values("n")[:1])
+def _count_in_course(queryset):
+    """The course's sessions counted, only for an appointment in a course. Without the guard,
+    SQLite's planner (once ANALYZE has seen a course_id column that is mostly empty) searched
+    the start-time index for every appointment of the day instead: a 1,000-block diary's query
+    went from 10 ms to 150 ms."""
+    counted = Subquery(queryset.order_by().values("course_id").annotate(n=Count("pk")).values("n")[:1])
+    return Case(When(course_id__isnull=False, then=counted), default=None, output_field=IntegerField())
 
 
 def annotations() -> dict[str, Any]:
@@ -120,8 +125,8 @@ def annotations() -> dict[str, Any]:
                 )
             )
         ),
-        "fact_course_place": lambda: _count(_course_sessions().filter(start__lte=OuterRef("start")), "course_id"),
-        "fact_course_total": lambda: _count(_course_sessions(), "course_id"),
+        "fact_course_place": lambda: _count_in_course(_course_sessions().filter(start__lte=OuterRef("start"))),
+        "fact_course_total": lambda: _count_in_course(_course_sessions()),
     }
 
 
