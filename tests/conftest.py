@@ -87,9 +87,15 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Rate-limit and lockout counters live in the cache (Redis in CI): start every test clean."""
+    """Rate-limit and lockout counters live in the cache (Redis in CI): start every test clean,
+    and with the cache taken as working: a test that pointed it at a dead port leaves this
+    process computing everything for the next 5 seconds (`versions.OUTAGE_BACKOFF_SECONDS`),
+    which would change the next test's query counts."""
     from django.core.cache import cache
 
+    from clinic.core import versions
+
+    versions.forget_outage()
     cache.clear()
     yield
 

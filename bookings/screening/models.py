@@ -72,11 +72,16 @@ class QuestionnaireVersionQuerySet(VersionedQuerySet):
         return self.order_by("-number").first()
 
 
+# The cache version every questionnaire change bumps (`clinic.core.versions`).
+QUESTIONNAIRE = "questionnaire"
+
+
 class QuestionnaireVersion(VersionedModel):
     """The questions exactly as they were asked from `published_at` until the next version."""
 
-    # Which version is current is read on every booking step (`current_questionnaire`, cached).
-    bumps_versions = ("questionnaire",)
+    # Which version is current is read on every booking step (`current_questionnaire`, cached),
+    # and the details form's empty fields are rendered once for it (`views.flow`).
+    bumps_versions = (QUESTIONNAIRE,)
 
     number = models.PositiveIntegerField(unique=True)
     questions = models.JSONField(default=list, help_text="The active questions, in order, as asked.")

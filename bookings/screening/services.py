@@ -22,6 +22,7 @@ from ..models import AnswerSet, Appointment, Patient, QuestionnaireVersion, Scre
 from ..services.consents import consent_records
 from ..services.errors import NeedsClinicalReview, ScreeningError
 from . import referrals
+from .models import QUESTIONNAIRE
 from .questions import DEFAULT_QUESTIONS, FLAG, REFER, Answers, assess
 
 # A refer answer given without booking is remembered this long for the same patient: the injury
@@ -71,7 +72,7 @@ def current_questionnaire() -> QuestionnaireVersion:
     """The version patients are asked now. Publishes one from the active questions if none has
     been published yet (a new database whose questions were added by hand). Read from the shared
     cache: publishing a version bumps its version key (`clinic.core.versions`)."""
-    return cached("questionnaire-current", depends_on=["questionnaire"], compute=_current_questionnaire_fresh)
+    return cached("questionnaire-current", depends_on=[QUESTIONNAIRE], compute=_current_questionnaire_fresh)
 
 
 def _current_questionnaire_fresh() -> QuestionnaireVersion:

@@ -16,13 +16,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 
 from clinic.core.errors import NotFoundExplained
 from clinic.core.ip import ratelimit_ip_key
 from clinic.core.models import ClinicSettings
 from clinic.core.ratelimits import from_setting, rate_limit
+from clinic.core.versions import SETUP, cached
 
 from .. import ics, tokens
 from ..catalogue import NO_PREFERENCE, Catalogue, load_catalogue
@@ -30,6 +33,7 @@ from ..forms import ChoiceForm, DetailsForm, SlotForm, format_start, parse_start
 from ..lengths import length_label
 from ..models import Appointment, Treatment
 from ..screening import session as screening_session
+from ..screening.models import QUESTIONNAIRE
 from ..screening.services import refer_for_clinical_review
 from ..services import (
     AlreadyBooked,
@@ -279,8 +283,30 @@ def _render_details(request, form: DetailsForm, slot: SlotForm, *, picked: bool 
         if start
         else f"{reverse('bookings:book')}?{urlencode(base)}",
         "step": 4,
+        "fields_html": _empty_fields_html(form),
     }
     return render(request, "bookings/details.html", context)
+
+
+# The details form's own fields (not the appointment's, which travel as hidden inputs).
+APPOINTMENT_FIELDS = ("length", "therapist", "start", "token")
+
+
+def _empty_fields_html(form: DetailsForm) -> str | None:
+    """The form's fields rendered for nobody in particular, or None when this visitor's form has
+    something of theirs in it (typed values, errors: the template renders those itself).
+
+    An empty form renders the same for everyone until its inputs change: the health questions
+    (the questionnaire's version) and the clinic's set-up (the consents' wording and links), so
+    the rendering (crispy-forms' templates for each field: most of the page's time) is shared."""
+    if form.is_bound or any(form.initial.get(name) for name in form.fields if name not in APPOINTMENT_FIELDS):
+        return None
+    return cached(
+        "details-fields",
+        depends_on=[SETUP, QUESTIONNAIRE],
+        compute=lambda: SafeString(render_to_string("bookings/_details_fields.html", {"form": form})),
+        shared=True,
+    )
 
 
 class LinkNotValid(NotFoundExplained):

@@ -242,3 +242,48 @@ def test_a_clash_only_the_database_catches_answers_just_taken_not_an_error(
     assert "Sorry, that time has just been booked." in page
     assert len(re.findall(r'name="pick_start"', page)) == 3
     assert Appointment.objects.count() == 1
+
+
+def _fields(page: str) -> str:
+    """The form's own fields, from the name field to the consents (no token, no CSRF token)."""
+    return page[page.index('id="div_id_name"') : page.index("</fieldset>", page.index("Before you book"))]
+
+
+def test_an_empty_form_is_rendered_once_for_everyone_exactly_as_it_renders_fresh(
+    client, lengths, alice, next_monday, settings
+):
+    from django.test import Client
+
+    query = slot(lengths[45], alice, at(next_monday, "10:00"))
+    first = client.get(URL, query).content.decode()
+    shared = Client().get(URL, query).content.decode()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    fresh = Client().get(URL, query).content.decode()
+    assert _fields(shared) == _fields(first) == _fields(fresh)
+    assert "No to all of these" in _fields(shared) and 'id="id_consent_privacy"' in _fields(shared)
+
+
+def test_a_form_with_something_of_the_visitors_in_it_is_rendered_for_them(client, lengths, alice, next_monday):
+    from django.test import Client
+
+    query = slot(lengths[45], alice, at(next_monday, "10:00"))
+    Client().get(URL, query)  # the empty form's fields are shared from now on
+    page = client.get(URL, query | {"name": "Robin Patient"}).content.decode()
+    assert 'value="Robin Patient"' in _fields(page)
+    assert "Robin Patient" not in Client().get(URL, query).content.decode()
+    refused = post(client, details(lengths[45], alice, at(next_monday, "10:00"), phone="not a phone"))
+    assert "Enter a UK mobile number" in _fields(refused.content.decode())
+
+
+def test_a_newly_published_question_is_asked_at_once(client, lengths, alice, next_monday):
+    from bookings.models import ScreeningQuestion
+    from bookings.screening.services import publish_questionnaire
+
+    seeded_questionnaire()
+    query = slot(lengths[45], alice, at(next_monday, "10:00"))
+    assert "Are you training for a marathon?" not in client.get(URL, query).content.decode()
+    question = ScreeningQuestion.objects.order_by("order").first()
+    question.text = "Are you training for a marathon?"
+    question.save()
+    publish_questionnaire()
+    assert "Are you training for a marathon?" in client.get(URL, query).content.decode()
