@@ -288,8 +288,9 @@ def _render_details(request, form: DetailsForm, slot: SlotForm, *, picked: bool 
     return render(request, "bookings/details.html", context)
 
 
-# The details form's own fields (not the appointment's, which travel as hidden inputs).
-APPOINTMENT_FIELDS = ("length", "therapist", "start", "token")
+# Initial values that are not the visitor's: the appointment's (hidden inputs) and the number of
+# the questionnaire the form itself asks (part of the shared rendering, under its version).
+NOT_THE_VISITORS = ("length", "therapist", "start", "token", "questionnaire")
 
 
 def _empty_fields_html(form: DetailsForm) -> str | None:
@@ -299,7 +300,7 @@ def _empty_fields_html(form: DetailsForm) -> str | None:
     An empty form renders the same for everyone until its inputs change: the health questions
     (the questionnaire's version) and the clinic's set-up (the consents' wording and links), so
     the rendering (crispy-forms' templates for each field: most of the page's time) is shared."""
-    if form.is_bound or any(form.initial.get(name) for name in form.fields if name not in APPOINTMENT_FIELDS):
+    if form.is_bound or any(form.initial.get(name) for name in form.fields if name not in NOT_THE_VISITORS):
         return None
     return cached(
         "details-fields",

@@ -254,9 +254,12 @@ def test_an_empty_form_is_rendered_once_for_everyone_exactly_as_it_renders_fresh
 ):
     from django.test import Client
 
+    seeded_questionnaire()
     query = slot(lengths[45], alice, at(next_monday, "10:00"))
     first = client.get(URL, query).content.decode()
-    shared = Client().get(URL, query).content.decode()
+    response = Client().get(URL, query)
+    shared = response.content.decode()
+    assert "bookings/_details_fields.html" not in [t.name for t in response.templates]  # not rendered again
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     fresh = Client().get(URL, query).content.decode()
     assert _fields(shared) == _fields(first) == _fields(fresh)
