@@ -376,10 +376,14 @@ class Appointment(models.Model):
         return screening_badges(self.screening_status, self.answers_changed)
 
 
+# A diary shows a thousand blocks: the badge of each status is made once, not an enum per block.
+_SCREENING_BADGE = {value: (value.replace("_", "-"), label) for value, label in ScreeningStatus.choices}
+
+
 def screening_badges(status: str, answers_changed: bool) -> list[tuple[str, str]]:
     """(css name, words) for the screening badges staff see: the status, and a warning when the
     answers changed during booking. No health detail: safe for every staff member."""
-    badges = [(status.replace("_", "-"), ScreeningStatus(status).label)]
+    badges = [_SCREENING_BADGE[status]]
     if answers_changed:
         badges.append(("answers-changed", "Answers changed during booking"))
     return badges

@@ -218,32 +218,44 @@ def load_texts_and_others(rows, *, others: bool = True) -> dict[int, Seen]:
         )
     held = defaultdict(list)
     for visit in sorted(visits, key=lambda v: v["start"]):
-        visit["day"] = visit["start"].astimezone(tz).date()
+        visit["day"] = local_days.get(visit["pk"]) or visit["start"].astimezone(tz).date()
         held[visit["patient_id"]].append(visit)
 
+    # A thousand rows: the common answer (no text, no other visit) is one shared object, and a
+    # visit's times are formatted once, when a row first mentions it.
+    nothing = Seen()
     seen = {}
     for r in rows:
-        pk, start, end, course = r["pk"], r["start"], r["end"], r["course_id"]
-        day = local_days[pk]
-        same_day = [o for o in held[r["patient_id"]] if o["pk"] != pk and o["day"] == day]
+        pk, course = r["pk"], r["course_id"]
+        same_day = [o for o in held.get(r["patient_id"], ()) if o["pk"] != pk and o["day"] == local_days[pk]]
+        text = latest.get(("appointment", pk)) or latest.get(("course", course), "")
+        reminder = reminders.get(pk)
+        if not (same_day or text or reminder):
+            stamps = changed.get(("appointment", pk)), changed.get(("course", course))
+            seen[pk] = nothing if stamps == (None, None) else Seen(texts_changed=max(s for s in stamps if s))
+            continue
+        start, end = r["start"], r["end"]
         overlapping = [o for o in same_day if o["start"] < end and o["end"] > start]
         mention = (overlapping or same_day or [None])[0]
-        text = latest.get(("appointment", pk)) or latest.get(("course", course), "")
         stamps = [s for s in (changed.get(("appointment", pk)), changed.get(("course", course))) if s]
         seen[pk] = Seen(
             text=text,
-            reminder_failed=reminders.get(pk) in FAILED,
+            reminder_failed=reminder in FAILED,
             texts_changed=max(stamps) if stamps else None,
-            other=OtherVisit(
-                f"{mention['start'].astimezone(tz):%H:%M}–{mention['end'].astimezone(tz):%H:%M}",
-                mention["therapist__name"],
-                bool(overlapping),
-                len(same_day) - 1,
-            )
+            other=OtherVisit(_times(mention, tz), mention["therapist__name"], bool(overlapping), len(same_day) - 1)
             if mention
             else None,
         )
     return seen
+
+
+def _times(visit: dict, tz) -> str:
+    """'15:00–15:30', local, formatted once per visit however many rows mention it."""
+    times = visit.get("times")
+    if times is None:
+        start, end = visit["start"].astimezone(tz), visit["end"].astimezone(tz)
+        times = visit["times"] = f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
+    return times
 
 
 def with_facts(queryset):
