@@ -12,7 +12,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from clinic.core.versions import VersionedModel, VersionedQuerySet
+from clinic.core.versioned import VersionedModel, VersionedQuerySet
 
 from .lengths import label as plain_label
 from .lengths import length_label

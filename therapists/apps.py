@@ -5,7 +5,8 @@ class TherapistsConfig(AppConfig):
     name = "therapists"
 
     def ready(self):
-        from clinic.core.versions import SETUP, bump_on_m2m_change
+        from clinic.core.versioned import bump_on_m2m_change
+        from clinic.core.versions import SETUP
 
         from .models import Therapist
 

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from clinic.core.models import Weekday
-from clinic.core.versions import VersionedModel, VersionedQuerySet
+from clinic.core.versioned import VersionedModel, VersionedQuerySet
 
 
 class TherapistQuerySet(VersionedQuerySet):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from clinic.core.versions import VersionedModel, VersionedQuerySet
+from clinic.core.versioned import VersionedModel, VersionedQuerySet
 
 
 class Outcome(models.TextChoices):

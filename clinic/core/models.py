@@ -7,7 +7,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from .versions import CLINIC, SETUP, VersionedModel, cached
+from .versioned import VersionedModel
+from .versions import CLINIC, SETUP, cached
 
 
 class Weekday(models.IntegerChoices):

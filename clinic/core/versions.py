@@ -29,7 +29,7 @@ otherwise: two versions, two values), so two things keep them to one per request
   therapists' diary versions of a panel, the clinic settings' version) reads none.
 
 Models whose every save or delete must bump a version inherit `VersionedModel` and use a
-`VersionedQuerySet` (bulk writes too).
+`VersionedQuerySet` (bulk writes too): `clinic.core.versioned`.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import models, transaction
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,9 @@ def current(names: Iterable[str], *, alone: bool = False) -> dict[str, str] | No
     read does not bring the others this process asked for lately (a "no preference" page in a
     40-therapist clinic would otherwise read 40 diaries' versions it does not need)."""
     names = list(dict.fromkeys(names))
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and (pending := _pending(connection, create=False)) is not None:
+        pending.unread.difference_update(names)  # a value may be cached under these now
     scope = _scope.get()
     known = {n: scope["versions"][n] for n in names if n in scope["versions"]} if scope is not None else {}
     wanted = [n for n in names if n not in known]
@@ -177,14 +180,54 @@ def _set_new_versions(names: tuple[str, ...]) -> None:
         _cache_failed(error)
 
 
+class _Pending:
+    """One transaction's bumps, on its connection: the names to bump again after it commits (all
+    at once: a booking writes a patient, an appointment and two texts, each bumping), and the
+    names bumped since this connection last read them, whose version need not move again at once
+    (nothing this transaction could cache was stored under the one they have)."""
+
+    __slots__ = ("names", "unread")
+
+    def __init__(self):
+        self.names: set[str] = set()
+        self.unread: set[str] = set()
+
+    def __call__(self) -> None:  # on commit
+        names, self.names = self.names, set()
+        self.unread.clear()
+        if names:
+            _set_new_versions(tuple(sorted(names)))
+
+
+def _pending(connection, *, create: bool) -> _Pending | None:
+    """This transaction's `_Pending`. Its commit callback is registered with the first bump; once
+    that callback is gone from the connection (the transaction or its savepoint ended), the next
+    bump starts afresh, so a name is never taken as bumped by a transaction that did not commit."""
+    pending = getattr(connection, "_versions_pending", None)
+    if pending is not None and any(entry[1] is pending for entry in connection.run_on_commit):
+        return pending
+    if not create:
+        return None
+    pending = _Pending()
+    connection._versions_pending = pending
+    transaction.on_commit(pending, robust=True)
+    return pending
+
+
 def bump(*names: str) -> None:
     """Give each name a new version now and, inside a transaction, again after it commits."""
     if not names:
         return
-    _set_new_versions(names)
     connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        transaction.on_commit(lambda: _set_new_versions(names), robust=True)
+    if not connection.in_atomic_block:
+        _set_new_versions(names)
+        return
+    pending = _pending(connection, create=True)
+    moving = tuple(n for n in names if n not in pending.unread)
+    if moving:
+        _set_new_versions(moving)
+        pending.unread.update(moving)
+    pending.names.update(names)
 
 
 _release: str | None = None
@@ -223,6 +266,7 @@ def cached(
     timeout: int = DEFAULT_TIMEOUT,
     keep: Callable[[T], bool] | None = None,
     shared: bool = False,
+    local: bool = True,
 ) -> T:
     """The value stored under `key` and the current versions of `depends_on`, computed if absent
     (and stored, unless `keep` says this value must not be).
@@ -230,7 +274,11 @@ def cached(
     `shared=True` is the caller's promise that nobody changes the value it gets (the booking
     catalogue, a rendered panel): this process then keeps the object itself and hands the same
     one to every request, instead of unpickling a copy each time (a dozen model instances for
-    the catalogue, on every step of the booking flow)."""
+    the catalogue, on every step of the booking flow).
+
+    `local=False` keeps no copy in this process, only in the shared cache: for values too big for
+    an LRU bounded by count (a 40-therapist diary page is a megabyte, and each write makes a new
+    one)."""
     versions = current(depends_on)
     if versions is None:
         return compute()
@@ -238,18 +286,18 @@ def cached(
     scope = _scope.get()
     if scope is not None and full_key in scope["values"]:
         return scope["values"][full_key]
-    value = _local_get(full_key)
+    value = _local_get(full_key) if local else _MISSING
     if value is _MISSING:
         try:
             value = cache.get(full_key, _MISSING)
         except Exception as error:
             _cache_failed(error)
-        if value is not _MISSING:
+        if value is not _MISSING and local:
             _local_set({full_key: value}, timeout, shared=shared)
     if value is _MISSING:
         value = compute()
         if keep is None or keep(value):
-            _store({full_key: value}, timeout, shared=shared)
+            _store({full_key: value}, timeout, shared=shared, local=local)
     if scope is not None:
         scope["values"][full_key] = value
     return value
@@ -286,10 +334,11 @@ def cached_many(
     return result
 
 
-def _store(values: Mapping[str, Any], timeout: int, *, shared: bool = False) -> None:
+def _store(values: Mapping[str, Any], timeout: int, *, shared: bool = False, local: bool = True) -> None:
     if not values or not _cache_usable():
         return
-    _local_set(values, timeout, shared=shared)
+    if local:
+        _local_set(values, timeout, shared=shared)
     try:
         cache.set_many(dict(values), timeout=timeout)
     except Exception as error:
@@ -346,59 +395,3 @@ def _end_scope(**kwargs) -> None:
 
 request_started.connect(_start_scope, dispatch_uid="clinic.core.versions.start")
 request_finished.connect(_end_scope, dispatch_uid="clinic.core.versions.end")
-
-
-# --- models whose writes bump a version -------------------------------------------------------
-
-
-class VersionedQuerySet(models.QuerySet):
-    """Bulk writes bump the model's versions too (after the write, like a save)."""
-
-    def _bumped(self, result):
-        bump(*self.model.bumps_versions)
-        return result
-
-    def update(self, **kwargs):
-        return self._bumped(super().update(**kwargs))
-
-    def delete(self):
-        return self._bumped(super().delete())
-
-    def bulk_create(self, objs, *args, **kwargs):
-        return self._bumped(super().bulk_create(objs, *args, **kwargs))
-
-    def bulk_update(self, objs, *args, **kwargs):
-        return self._bumped(super().bulk_update(objs, *args, **kwargs))
-
-
-class VersionedModel(models.Model):
-    """A model that cached values are computed from: every save or delete bumps `bumps_versions`."""
-
-    bumps_versions: tuple[str, ...] = (SETUP,)
-
-    objects = VersionedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        bump(*self.bumps_versions)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        bump(*self.bumps_versions)
-        return result
-
-
-def bump_on_m2m_change(relation, *names: str) -> None:
-    """Many-to-many changes (`therapist.lengths.set(...)`) save no model: bump on them too.
-
-    A cache-keeping hook on the relation's own signal, not a domain flow."""
-    from django.db.models.signals import m2m_changed
-
-    def changed(action, **kwargs):
-        if action in ("post_add", "post_remove", "post_clear"):
-            bump(*names)
-
-    m2m_changed.connect(changed, sender=relation.through, weak=False, dispatch_uid=f"versions:{relation.through}")

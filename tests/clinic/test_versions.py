@@ -53,6 +53,45 @@ def test_a_write_bumps_again_after_its_transaction_commits():
     assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 2"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_transactions_bumps_move_each_version_once_at_once_and_all_together_after_commit(monkeypatch):
+    """A booking writes a patient, an appointment and two texts, each bumping: one round trip to
+    the shared cache per name at once, and one for all of them after commit."""
+    moved = []
+    real = versions._set_new_versions
+    monkeypatch.setattr(versions, "_set_new_versions", lambda names: (moved.append(names), real(names)))
+    with transaction.atomic():
+        versions.bump("pages")
+        versions.bump("pages")
+        versions.bump("any", "one")
+        versions.bump("texts")
+        versions.bump("texts", "pages")
+        assert moved == [("pages",), ("any", "one"), ("texts",)]
+    assert moved[3:] == [("any", "one", "pages", "texts")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_read_between_two_writes_of_one_transaction_is_not_read_after_the_second():
+    compute = Counter()
+    with transaction.atomic():
+        versions.bump("a")
+        assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 1"
+        versions.bump("a")  # read since the first bump: the version moves again at once
+        assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transactions_bumps_are_not_taken_for_the_next_ones():
+    compute = Counter()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        versions.bump("a")
+        raise RuntimeError
+    assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 1"
+    with transaction.atomic():
+        versions.bump("a")
+        assert versions.cached("thing", depends_on=["a"], compute=compute) == "value 2"
+
+
 def test_cached_many_computes_only_what_is_missing_in_one_call():
     loads = []
 
@@ -130,6 +169,16 @@ def test_a_value_its_readers_promise_not_to_change_is_one_object_for_the_whole_p
     """`shared=True` (the catalogue, rendered panels): no unpickling on every request."""
     first = versions.cached("catalogue", depends_on=["a"], compute=lambda: ("one", "two"), shared=True)
     assert versions.cached("catalogue", depends_on=["a"], compute=lambda: "computed again", shared=True) is first
+
+
+def test_a_value_too_big_to_keep_in_every_process_is_kept_in_the_shared_cache_alone():
+    """`local=False` (the diary's megabyte pages): read from the shared cache, never held by the
+    process, whose own copies are bounded by count, not size."""
+    compute = Counter()
+    assert versions.cached("page", depends_on=["a"], compute=compute, local=False) == "value 1"
+    assert not any(":page:" in key for key in versions._local)
+    assert versions.cached("page", depends_on=["a"], compute=compute, local=False) == "value 1"
+    assert compute.calls == 1
 
 
 def test_values_cached_by_another_release_are_never_read(monkeypatch):
