@@ -21,6 +21,12 @@ from .lengths import length_label
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY3467"
 
 
+# The version every write to an appointment or a patient bumps, whatever it changes (a note, a
+# status, a name): the reception diary's pages are cached under it (`bookings.diary.page`), where
+# the availability caches depend only on the writes that move time (`schedules.diary_version`).
+DIARY_PAGES = "diary:pages"
+
+
 def new_reference() -> str:
     """A short, human-friendly reference such as K7Q-4MX (24^6, about 190 million)."""
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
@@ -134,7 +140,9 @@ class TreatmentLength(VersionedModel):
         return f"£{self.price:,.0f}" if self.price == self.price.to_integral() else f"£{self.price:,.2f}"
 
 
-class Patient(models.Model):
+class Patient(VersionedModel):
+    bumps_versions = (DIARY_PAGES,)
+
     name = models.CharField(max_length=120)
     # Empty (NULL) only once the patient is erased: the number then identifies no one.
     phone = PhoneNumberField(unique=True, null=True, help_text="Stored in international form, e.g. +447700900123.")
@@ -199,7 +207,7 @@ class Course(models.Model):
         return f"{self.patient.name}'s course with {self.therapist}"
 
 
-class AppointmentQuerySet(models.QuerySet):
+class AppointmentQuerySet(VersionedQuerySet):
     def holding_time(self):
         return self.filter(status__in=Appointment.Status.holding_time())
 
@@ -222,7 +230,8 @@ class ScreeningStatus(models.TextChoices):
     REFERRAL = "referral", "Referral: call before treating"
 
 
-class Appointment(models.Model):
+class Appointment(VersionedModel):
+    bumps_versions = (DIARY_PAGES,)
     ScreeningStatus = ScreeningStatus
 
     class Status(models.TextChoices):

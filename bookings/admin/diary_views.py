@@ -24,8 +24,9 @@ from clinic.core.clinical_access import record_clinical_view
 from clinic.core.roles import can_view_clinical_notes, sees_only_own_appointments
 from therapists.models import Therapist
 
-from ..diary import Viewer, load_day, load_week
+from ..diary import Viewer, load_week
 from ..diary.html import rows_html
+from ..diary.page import day_page
 from ..models import Appointment
 from ..services import BookingError, allowed_statuses, cancel_booking, resend_confirmation, set_status
 from .forms import CancelForm
@@ -152,17 +153,16 @@ class DiaryDayView(AdminPageView):
         own = sees_only_own_appointments(request.user)
         viewer = self.viewer(request)
         # The diary's token is made from the very rows it shows, so a change made while the page
-        # is read shows at the next poll.
-        diary = load_day(day, only_therapist_user=request.user if own else None, viewer=viewer)
+        # is read shows at the next poll (the page is cached with its token: `diary.page`).
+        diary = day_page(day, only_therapist_user=request.user if own else None, viewer=viewer)
         token = diary.token
-        blocks = [block for column in diary.grid.columns for block in column.appointments] + diary.not_in_grid
-        record_notes_shown(request, blocks, where=f"diary, {day:%a} {day.day} {day:%b %Y}")
+        record_notes_shown(request, diary.notes_shown, where=f"diary, {day:%a} {day.day} {day:%b %Y}")
         today = timezone.localdate()
         return self.context(
             request,
             f"Diary for {day:%A} {day.day} {day:%B %Y}",
             diary=diary,
-            rows=rows_html(diary.grid),
+            rows=diary.rows,
             day=day,
             is_today=day == today,
             today=today,

@@ -10,8 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from clinic.core.versioned import VersionedModel, VersionedQuerySet
+
 from . import kinds
 from .quiet_hours import in_quiet_hours
+
+# The version every write to a text bumps (its status, above all): pages that show how texts
+# fared are cached under it (the reception diary's badges).
+TEXTS = "sms:texts"
 
 
 def new_callback_token() -> str:
@@ -19,7 +25,7 @@ def new_callback_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class MessageQuerySet(models.QuerySet):
+class MessageQuerySet(VersionedQuerySet):
     def needs_attention(self):
         """Messages staff should look at: failed, not delivered, or with an unknown outcome."""
         return self.filter(status__in=Message.Status.needs_attention())
@@ -42,7 +48,9 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(about_type=ContentType.objects.get_for_model(obj), about_id=obj.pk)
 
 
-class Message(models.Model):
+class Message(VersionedModel):
+    bumps_versions = (TEXTS,)
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"

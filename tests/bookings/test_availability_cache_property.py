@@ -2,10 +2,13 @@
 
 Random sequences mix every kind of write the caches depend on (bookings, moves, cancellations,
 restores, working hours, absences, closures, clinic settings, treatment lengths, therapists and the
-lengths they offer) with the clock moving on, on PostgreSQL with real commits (so both bumps, the
-one inside the transaction and the one after commit, run as in production). After each step the
-cached per-therapist-day availability, the cached catalogue and settings, and the cached day/time
-panel are compared with the same answers computed with no cache at all.
+lengths they offer, patients' names, appointments' notes, texts' statuses) with the clock moving
+on, on PostgreSQL with real commits (so both bumps, the one inside the transaction and the one
+after commit, run as in production). After each step the cached per-therapist-day availability,
+the cached catalogue and settings, the cached day/time panel and the reception diary's cached day
+pages are compared with the same answers computed with no cache at all. (Fifteen sequences rarely
+hit a visible page with the one write that shows only there: `test_diary_page_cache.py` makes
+each such write once, by hand.)
 """
 
 from datetime import datetime, time, timedelta
@@ -21,6 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bookings.catalogue import load_catalogue
+from bookings.diary import Viewer
+from bookings.diary.page import day_page
 from bookings.diary.setup import day_setup
 from bookings.models import Appointment, Patient, Treatment, TreatmentLength
 from bookings.schedules import find_free_starts
@@ -35,6 +40,7 @@ START = datetime(2030, 1, 7, 8, 0)  # a Monday morning, local time
 DAYS = 8  # the window compared: today and the week after
 THERAPISTS = 3
 MINUTES = (30, 45, 60)
+VIEWERS = (Viewer(can_book=True, can_see_notes=True), Viewer())
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 therapist = st.integers(0, THERAPISTS - 1)
@@ -63,6 +69,11 @@ writes = st.one_of(
     st.tuples(st.just("therapist active"), therapist, st.booleans()),
     st.tuples(st.just("offers"), therapist, minutes, st.booleans()),
     st.tuples(st.just("clock"), st.integers(0, 24 * 60), st.integers(0, 59)),
+    # Writes only the reception diary's pages show (bookings/diary/page.py).
+    st.tuples(st.just("rename"), pick, st.sampled_from(["Ann", "Bo <b>", "Cy"])),
+    st.tuples(st.just("note"), pick, st.sampled_from(["", "Tight calves", "Left shoulder"])),
+    st.tuples(st.just("text"), pick, st.sampled_from(["sent", "delivered", "failed", "unknown"])),
+    st.tuples(st.just("texts"), st.sampled_from(["delivered", "undelivered"])),
 )
 
 
@@ -159,6 +170,20 @@ def apply(write, lengths, therapists, patients, clock):
             (therapists[t].lengths.add if offered else therapists[t].lengths.remove)(lengths[m])
         elif kind == "clock":
             clock.shift(timedelta(minutes=args[0], seconds=args[1]))
+        elif kind == "rename":
+            patient = nth(Patient.objects.all(), args[0])
+            patient.name = args[1]
+            patient.save()
+        elif kind == "note":
+            if appointment := nth(Appointment.objects.all(), args[0]):
+                appointment.note = args[1]
+                appointment.save(update_fields=["note", "updated_at"])
+        elif kind == "text":
+            if message := nth(Message.objects.all(), args[0]):
+                message.status = args[1]
+                message.save(update_fields=["status", "updated_at"])
+        elif kind == "texts":
+            Message.objects.exclude(status=Message.Status.CANCELLED).update(status=args[0], updated_at=timezone.now())
     except BookingError:
         pass  # a refusal is a fine outcome; what matters is what the caches say afterwards
 
@@ -191,6 +216,9 @@ def answers(lengths, therapists, client) -> dict:
         "page": page,  # the whole page, shared like the panel (the layout shows the clinic's details)
         # The reception diary's set-up of each day (cached under the same `setup` version).
         "diary set-up": [day_setup(today + timedelta(days=d)) for d in range(DAYS)],
+        # Reception's day pages (cached under the set-up, every appointment and patient write,
+        # and every text's), for a viewer who may book and see notes, and for one who may not.
+        "diary pages": [day_page(today + timedelta(days=d), viewer=viewer) for d in range(3) for viewer in VIEWERS],
     }
 
 

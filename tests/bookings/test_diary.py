@@ -246,7 +246,7 @@ def test_a_therapist_sees_their_own_column_read_only(client, fixture_day, alice,
     page = response.content.decode()
 
     assert response.status_code == 200
-    assert [c.label for c in response.context["diary"].grid.columns] == ["Alice Example"]
+    assert [c.label for c in response.context["diary"].columns] == ["Alice Example"]
     assert "Pat Example" in page and "Ben's Patient" not in page
     assert "free-link" not in page and "Book an appointment" not in page
 
