@@ -272,7 +272,9 @@ def _cached_free_starts(ids, length, first_day, last_day, now, policy) -> dict[i
             last_day=last_online,
             closures=closed,
         )
-        return {(t, d): found[t][d] for t, d in missing}
+        return {(t, d): tuple(found[t][d]) for t, d in missing}
 
-    cached = cached_many(keys, compute) if keys else {}
-    return {t: {d: cached.get((t, d), []) for d in days_between(first_day, last_day)} for t in ids}
+    # Kept as tuples and shared in the process (no unpickling per entry: a 40-therapist
+    # fortnight is 560 of them); every caller gets lists of its own.
+    cached = cached_many(keys, compute, shared=True) if keys else {}
+    return {t: {d: list(cached.get((t, d), ())) for d in days_between(first_day, last_day)} for t in ids}

@@ -253,9 +253,13 @@ def release() -> str:
     return _release
 
 
-def _key(key: str, versions: Mapping[str, str]) -> str:
-    digest = hashlib.blake2b("|".join(f"{n}={v}" for n, v in sorted(versions.items())).encode(), digest_size=12)
-    return f"v{FORMAT}:{release()}:{key}:{digest.hexdigest()}"
+def _digest(versions: Mapping[str, str]) -> str:
+    joined = "|".join(f"{n}={v}" for n, v in sorted(versions.items()))
+    return hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
+
+
+def _key(key: str, versions: Mapping[str, str], digest: str | None = None) -> str:
+    return f"v{FORMAT}:{release()}:{key}:{digest or _digest(versions)}"
 
 
 def cached(
@@ -308,29 +312,39 @@ def cached_many(
     compute: Callable[[list[Any]], Mapping[Any, Any]],
     *,
     timeout: int = DEFAULT_TIMEOUT,
+    shared: bool = False,
 ) -> dict[Any, Any]:
     """Many values at once: `keys` maps an item to (its key, the names it depends on); `compute`
-    gets the items that were not cached and returns {item: value} for them (one load for all)."""
+    gets the items that were not cached and returns {item: value} for them (one load for all).
+    `shared=True`: as for `cached` (the caller never changes what it gets)."""
     versions = current(name for _, names in keys.values() for name in names)
     if versions is None:
         return dict(compute(list(keys)))
-    full_keys = {item: _key(key, {n: versions[n] for n in names}) for item, (key, names) in keys.items()}
+    # Items mostly share their names (a therapist's fortnight: `setup` and their diary): each
+    # set of names is digested once, not once per item.
+    digests: dict[tuple[str, ...], str] = {}
+    full_keys = {}
+    for item, (key, names) in keys.items():
+        names = tuple(names)
+        if names not in digests:
+            digests[names] = _digest({n: versions[n] for n in names})
+        full_keys[item] = _key(key, versions, digests[names])
     found = {k: v for k in full_keys.values() if (v := _local_get(k)) is not _MISSING}
     elsewhere = [k for k in full_keys.values() if k not in found]
     if elsewhere:
         try:
-            shared = cache.get_many(elsewhere)
+            from_cache = cache.get_many(elsewhere)
         except Exception as error:
             _cache_failed(error)
-            shared = {}
-        _local_set(shared, timeout)
-        found.update(shared)
+            from_cache = {}
+        _local_set(from_cache, timeout, shared=shared)
+        found.update(from_cache)
     result = {item: found[k] for item, k in full_keys.items() if k in found}
     missing = [item for item in keys if item not in result]
     if missing:
         computed = compute(missing)
         result.update(computed)
-        _store({full_keys[item]: computed[item] for item in missing}, timeout)
+        _store({full_keys[item]: computed[item] for item in missing}, timeout, shared=shared)
     return result
 
 

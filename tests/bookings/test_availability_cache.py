@@ -69,6 +69,19 @@ def test_a_booking_with_one_therapist_keeps_the_others_days_cached(
         times_page(client, lengths[30], alice, next_monday)
 
 
+def test_each_caller_gets_free_starts_of_its_own_from_the_shared_entries(lengths, alice, next_monday):
+    """The cached days are kept as shared objects in the process; a caller changing what it got
+    (a list) changes nothing for the next."""
+    first = find_free_starts(
+        therapist_ids=[alice.pk], length=lengths[30], first_day=next_monday, last_day=next_monday, cache=True
+    )
+    first[alice.pk][next_monday].clear()
+    again = find_free_starts(
+        therapist_ids=[alice.pk], length=lengths[30], first_day=next_monday, last_day=next_monday, cache=True
+    )
+    assert again[alice.pk][next_monday] and isinstance(again[alice.pk][next_monday], list)
+
+
 @pytest.mark.parametrize(
     "change",
     [

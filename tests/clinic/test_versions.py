@@ -106,6 +106,15 @@ def test_cached_many_computes_only_what_is_missing_in_one_call():
     assert loads == [[1, 2, 3], [2]]
 
 
+def test_many_values_their_readers_promise_not_to_change_are_kept_as_objects():
+    """`cached_many(..., shared=True)` (a fortnight of free starts per therapist): the second read
+    unpickles nothing."""
+    keys = {n: (f"item:{n}", ["v"]) for n in (1, 2)}
+    first = versions.cached_many(keys, lambda items: {item: (item, "starts") for item in items}, shared=True)
+    again = versions.cached_many(keys, lambda items: dict.fromkeys(items, "computed again"), shared=True)
+    assert again == first and all(again[n] is first[n] for n in (1, 2))
+
+
 def test_saving_a_versioned_model_bumps_its_versions():
     clinic_settings = ClinicSettings.load()
     before = versions.current([versions.CLINIC, versions.SETUP])
