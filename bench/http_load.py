@@ -48,7 +48,7 @@ LABELS = {
     "trivial": "trivial view (`/bench/trivial/`)",
     "partial": "day/time htmx partial (`/book/time/`, HX-Request)",
     "page": "day/time page (`/book/time/`)",
-    "booking": "booking POST (`/book/details/`, a new booking each)",
+    "booking": "booking POST (`/book/details/`: new bookings, then repeats: see below)",
     "diary": "reception day diary (8 therapists, signed in)",
 }
 
