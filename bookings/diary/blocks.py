@@ -140,7 +140,7 @@ class Block:
     def when_label(self) -> str:
         """Day and time, for lists outside the grid: "Mon 7 Jan 10:00"."""
         local = timezone.localtime(self.start)
-        return f"{local:%a} {local.day} {local:%b} {_hh_mm(local)}"
+        return f"{local:%a} {local.day} {local:%b} {hh_mm(local)}"
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,8 @@ def appointment_rows(queryset, *, viewer: Viewer) -> list[dict]:
     return list(queryset.values(*values, **annotations))
 
 
-def _hh_mm(local: datetime) -> str:
+def hh_mm(local: datetime) -> str:
+    """A local time as the diary prints it, "10:05" (faster than strftime, a thousand times a page)."""
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
@@ -225,7 +226,7 @@ def make_blocks(
     for row in rows:
         start, end = row["start"], row["end"]
         local_start = start.astimezone(tz)
-        time_label = SafeString(f"{_hh_mm(local_start)}–{_hh_mm(end.astimezone(tz))}")
+        time_label = SafeString(f"{hh_mm(local_start)}–{hh_mm(end.astimezone(tz))}")
         status = row["status"]
         status_label, status_class = statuses.get(status, (status, SafeString("")))
         minutes = row["length__minutes"]

@@ -24,6 +24,7 @@ from clinic.sms.models import Message
 from ..course_texts import CourseKind
 from ..models import Appointment, local_day_bounds
 from ..notifications import Kind
+from .blocks import hh_mm
 
 Status = Appointment.Status
 HOLDING = frozenset(str(status) for status in Status.holding_time())
@@ -253,8 +254,7 @@ def _times(visit: dict, tz) -> str:
     """'15:00–15:30', local, formatted once per visit however many rows mention it."""
     times = visit.get("times")
     if times is None:
-        start, end = visit["start"].astimezone(tz), visit["end"].astimezone(tz)
-        times = visit["times"] = f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
+        times = visit["times"] = f"{hh_mm(visit['start'].astimezone(tz))}–{hh_mm(visit['end'].astimezone(tz))}"
     return times
 
 
