@@ -22,12 +22,14 @@ the same single query (plain field paths or annotations such as an `Exists` subq
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from ..lengths import label as plain_label
@@ -131,6 +133,9 @@ class Block:
     lines: list[Line] = field(default_factory=list)
     attrs: dict[str, str] = field(default_factory=dict)  # extra attributes for the block's link
     actions: list[Action] = field(default_factory=list)  # links beside the block, in its cell
+    # Its link as `html.block_html` wrote it, by length label: a block reused from the last page
+    # (`make_blocks(reuse=...)`) is not written out again either.
+    drawn: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def holds_time(self) -> bool:
@@ -151,6 +156,11 @@ class BlockExtension:
     a callable returning a query expression (a fresh one per query); `prepare(rows, viewer)`, if
     given, runs once with every row; `apply(block, row, viewer)` then adds badges, lines, attrs,
     actions or title text from the row (a dict with those keys too).
+
+    What `apply` adds must follow from the row and the viewer's flags (`can_book`,
+    `can_see_notes`) alone: anything else about the viewer goes into the rows through `prepare`
+    (as reception's "may move" does). The day's page is cached, and its blocks reused from one
+    drawing to the next, on that promise (`page.py`, `make_blocks`).
     """
 
     name: str
@@ -198,6 +208,12 @@ def hh_mm(local: datetime) -> str:
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
+# The blocks of the last few pages drawn (`make_blocks(reuse=...)`), at most this many pages.
+PAGES_KEPT = 8
+_kept: OrderedDict[Hashable, dict[int, tuple[tuple, Block]]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
 def make_blocks(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -206,57 +222,112 @@ def make_blocks(
     viewer: Viewer,
     therapist_names: Mapping[int, str] | None = None,
     whole_clinic: bool = False,
+    reuse: Hashable | None = None,
 ) -> list[Block]:
     """Blocks from `appointment_rows`, with their labels and links, extensions applied.
 
     Strings made here from our own values only (classes, times, links) are marked safe so the
     template does not escape them again; anything a person typed stays a plain string.
+
+    `reuse` names the page (e.g. the day and whose column) to reuse blocks from the last drawing
+    of: after a write, a 40-therapist day has a thousand rows of which one or two changed, and
+    preparing and writing out the rest again was most of the page's cost. A block is a function
+    of its row (every value read for it, the extensions' and what their `prepare` added too) and
+    of the page's context (time zone, language, links, the viewer's flags, whether lengths name
+    their treatment, the therapist's name, the extensions registered), so the memo is keyed by
+    those values themselves: a changed value is another key, and there is nothing to invalidate.
+    The blocks returned are shared with later drawings: nothing may change them afterwards.
     """
-    blocks = []
     extensions = list(_extensions.values())
     rows = rows if isinstance(rows, list) else list(rows)
     for extension in extensions:
         if extension.prepare is not None:
             extension.prepare(rows, viewer, whole_clinic)
     names = therapist_names or {}
-    # Status labels are lazy translations: resolve each once per page, not once per block.
-    statuses = {value: (str(label), SafeString(f"status-{value}")) for value, label in Appointment.Status.choices}
     # Lengths name their treatment when the page shows more than one (no query for it here).
     named = len({row["length__treatment__name"] for row in rows}) > 1
+    if reuse is None:
+        return [_make_block(row, tz, links, viewer, names, named, extensions) for row in rows]
+    context = (
+        reuse,
+        tz,
+        translation.get_language(),
+        links,
+        viewer.can_book,
+        viewer.can_see_notes,
+        named,
+        # The extensions' own functions, not only their names: a test may register another
+        # extension under a name already used.
+        tuple((extension.name, extension.apply, extension.prepare) for extension in extensions),
+    )
+    with _kept_lock:
+        last = _kept.get(context, {})
+    drawn, blocks = {}, []
     for row in rows:
-        start, end = row["start"], row["end"]
-        local_start = start.astimezone(tz)
-        time_label = SafeString(f"{hh_mm(local_start)}–{hh_mm(end.astimezone(tz))}")
-        status = row["status"]
-        status_label, status_class = statuses.get(status, (status, SafeString("")))
-        minutes = row["length__minutes"]
-        length_text = plain_label(minutes, row["length__treatment__name"], named=named, short=True)
-        patient_name = row["patient__name"]
-        note = row.get("note") or ""
-        if len(note) > NOTE_PREVIEW:
-            note = note[: NOTE_PREVIEW - 1] + "…"
-        block = Block(
-            pk=row["pk"],
-            therapist_id=row["therapist_id"],
-            start=start,
-            end=end,
-            blocked_until=row["blocked_until"],
-            status=status,
-            patient_name=patient_name,
-            minutes=minutes,
-            treatment=row["length__treatment__name"],
-            time_label=time_label,
-            status_label=status_label,
-            status_class=status_class,
-            url=SafeString(links.change_url(row["pk"])),
-            title=f"{time_label} {patient_name}, {length_text}, {status_label}",
-            length_label=length_text if named else SafeString(length_text),
-            note=note,
-            cancellation_reason=row["cancellation_reason"],
-            therapist_name=names.get(row["therapist_id"], ""),
-            patient_id=row.get("patient_id"),
-        )
-        for extension in extensions:
-            extension.apply(block, row, viewer)
+        # By id, compared whole: equality is cheaper than hashing two dozen values twice.
+        pk, inputs = row["pk"], (names.get(row["therapist_id"]), *row.items())
+        kept = last.get(pk)
+        block = kept[1] if kept is not None and kept[0] == inputs else None
+        if block is None:
+            block = _make_block(row, tz, links, viewer, names, named, extensions)
+        drawn[pk] = (inputs, block)
         blocks.append(block)
+    with _kept_lock:
+        _kept[context] = drawn
+        _kept.move_to_end(context)
+        while len(_kept) > PAGES_KEPT:
+            _kept.popitem(last=False)
     return blocks
+
+
+_status_labels: dict[str | None, dict[str, tuple[str, SafeString]]] = {}
+
+
+def _statuses() -> dict[str, tuple[str, SafeString]]:
+    # Status labels are lazy translations: resolved once per language, not once per block.
+    language = translation.get_language()
+    known = _status_labels.get(language)
+    if known is None:
+        known = _status_labels[language] = {
+            value: (str(label), SafeString(f"status-{value}")) for value, label in Appointment.Status.choices
+        }
+    return known
+
+
+def _make_block(row, tz, links, viewer, names, named, extensions) -> Block:
+    statuses = _statuses()
+    start, end = row["start"], row["end"]
+    local_start = start.astimezone(tz)
+    time_label = SafeString(f"{hh_mm(local_start)}–{hh_mm(end.astimezone(tz))}")
+    status = row["status"]
+    status_label, status_class = statuses.get(status, (status, SafeString("")))
+    minutes = row["length__minutes"]
+    length_text = plain_label(minutes, row["length__treatment__name"], named=named, short=True)
+    patient_name = row["patient__name"]
+    note = row.get("note") or ""
+    if len(note) > NOTE_PREVIEW:
+        note = note[: NOTE_PREVIEW - 1] + "…"
+    block = Block(
+        pk=row["pk"],
+        therapist_id=row["therapist_id"],
+        start=start,
+        end=end,
+        blocked_until=row["blocked_until"],
+        status=status,
+        patient_name=patient_name,
+        minutes=minutes,
+        treatment=row["length__treatment__name"],
+        time_label=time_label,
+        status_label=status_label,
+        status_class=status_class,
+        url=SafeString(links.change_url(row["pk"])),
+        title=f"{time_label} {patient_name}, {length_text}, {status_label}",
+        length_label=length_text if named else SafeString(length_text),
+        note=note,
+        cancellation_reason=row["cancellation_reason"],
+        therapist_name=names.get(row["therapist_id"], ""),
+        patient_id=row.get("patient_id"),
+    )
+    for extension in extensions:
+        extension.apply(block, row, viewer)
+    return block

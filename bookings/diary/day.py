@@ -129,6 +129,8 @@ def load_day(
         viewer=viewer,
         therapist_names={t.pk: t.name for t in setup.therapists},
         whole_clinic=only_therapist_user is None,
+        # After a write, most of the day's blocks are the same as at its last drawing.
+        reuse=("day", day, only_therapist_user.pk if only_therapist_user is not None else None),
     )
     diary = build_day(
         day,

@@ -60,6 +60,9 @@ class Cell:
     css: str = ""
     url: str = ""  # a free cell's link to book it ("" when the viewer cannot book)
     text: str = ""  # a free cell's words for screen readers
+    # An appointment's length as its block shows it: with the treatment when the block is tall
+    # enough. On the cell, not the block: a block may be reused in another drawing of the page.
+    length_label: str = ""
 
 
 @dataclass
@@ -276,8 +279,8 @@ def dress(grid: Grid, free_cell: Callable[[Column, Row], tuple[str, str]]) -> Gr
             if cell.kind == APPOINTMENT:
                 block = cell.block
                 cell.css = f"cell appt {block.status_class} span-{cell.rowspan}"
-                if cell.rowspan > 3 and getattr(block, "treatment", ""):
-                    block.length_label = f"{block.minutes} min · {block.treatment}"
+                tall = cell.rowspan > 3 and getattr(block, "treatment", "")
+                cell.length_label = f"{block.minutes} min · {block.treatment}" if tall else block.length_label
             elif cell.kind == FREE:
                 cell.css = "cell free now-cell" if cell.label else "cell free"
                 cell.url, cell.text = free_cell(column, row)

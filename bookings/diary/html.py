@@ -35,13 +35,23 @@ def _escaped(text: str) -> str:
 def block_html(cell: Cell) -> str:
     """An appointment's cell: the block links to the appointment and shows what it is."""
     block = cell.block
+    length = cell.length_label or block.length_label
+    inside = block.drawn.get(length)
+    if inside is None:
+        # Kept with the block: one reused from the last drawing (`blocks.make_blocks`) is not
+        # written out again.
+        inside = block.drawn[length] = _block_inside(block, length)
+    return f'<td rowspan="{cell.rowspan}" class="{_e(cell.css)}">{inside}</td>'
+
+
+def _block_inside(block, length: str) -> str:
     attrs = "".join(f' {_e(name)}="{_e(value)}"' for name, value in block.attrs.items())
     parts = [
-        f'<td rowspan="{cell.rowspan}" class="{_e(cell.css)}"><a class="block" href="{_e(block.url)}" '
+        f'<a class="block" href="{_e(block.url)}" '
         f'title="{_e(block.title)}"{attrs}><span class="block-time">{_e(block.time_label)}</span> '
         f'<span class="status-tag {_e(block.status_class)}">{_e(block.status_label)}</span> '
         f'<strong class="block-patient">{_e(block.patient_name)}</strong> '
-        f'<span class="block-length">{_e(block.length_label)}</span>'
+        f'<span class="block-length">{_e(length)}</span>'
     ]
     if block.note:
         parts.append(f' <span class="block-note">{_e(block.note)}</span>')
@@ -54,7 +64,6 @@ def block_html(cell: Cell) -> str:
     for action in block.actions:
         label = f' aria-label="{_e(action.label)}"' if action.label else ""
         parts.append(f'<a class="block-action {_e(action.css)}" href="{_e(action.href)}"{label}>{_e(action.text)}</a>')
-    parts.append("</td>")
     return "".join(parts)
 
 

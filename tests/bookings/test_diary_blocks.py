@@ -32,26 +32,31 @@ def registered(extension):
         unregister(extension.name)
 
 
+def cell_of(diary, pk):
+    return next(c for col in diary.grid.columns for c in col.cells if c and c.block and c.block.pk == pk)
+
+
 def block_of(diary, pk):
-    return next(c.block for col in diary.grid.columns for c in col.cells if c and c.block and c.block.pk == pk)
+    return cell_of(diary, pk).block
 
 
 def test_a_block_carries_its_labels_and_link_ready_to_print(alice, patient, lengths, next_monday):
     appointment = book(patient, alice, lengths[60], at(next_monday, "10:00"), status=Appointment.Status.ARRIVED)
 
-    block = block_of(load_day(next_monday), appointment.pk)
+    cell = cell_of(load_day(next_monday), appointment.pk)
+    block = cell.block
 
     assert block.time_label == "10:00–11:00"
     assert (block.status_label, block.status_class) == ("Arrived", "status-arrived")
     assert block.patient_name == "Pat Example"
-    assert block.length_label == "60 min · Soft tissue release massage"  # four rows: room for it
+    assert cell.length_label == "60 min · Soft tissue release massage"  # four rows: room for it
     assert block.url == reverse("admin:bookings_appointment_change", args=[appointment.pk])
     assert block.title == "10:00–11:00 Pat Example, 60 min, Arrived"
 
 
 def test_a_short_block_leaves_the_treatment_name_out(alice, patient, lengths, next_monday):
     appointment = book(patient, alice, lengths[30], at(next_monday, "10:00"))
-    assert block_of(load_day(next_monday), appointment.pk).length_label == "30 min"
+    assert cell_of(load_day(next_monday), appointment.pk).length_label == "30 min"
 
 
 def test_names_and_notes_are_escaped_in_the_page(client, manager, alice, lengths, next_monday):
