@@ -153,10 +153,6 @@ def _get(row, name):
 ROW_FIELDS = ("pk", "patient_id", "therapist_id", "course_id", "status", "start", "end", "therapist__name")
 
 
-def _visit(row: dict) -> dict:
-    return {name: row[name] for name in ("pk", "patient_id", "start", "end", "therapist__name")}
-
-
 def texts_shown(appointments) -> Q:
     """The texts whose state the diary shows for `appointments` (a queryset): the confirming texts
     and reminders about them, and the "course booked" texts of their courses, unless cancelled.
@@ -191,7 +187,8 @@ def load_texts_and_others(rows, *, others: bool = True) -> dict[int, Seen]:
         return {}
     tz = timezone.get_current_timezone()
     therapists = {r["therapist_id"] for r in rows}
-    local_days = {r["pk"]: r["start"].astimezone(tz).date() for r in rows}
+    local_starts = {r["pk"]: r["start"].astimezone(tz) for r in rows}
+    local_days = {pk: local.date() for pk, local in local_starts.items()}
     days = set(local_days.values())
     first, last = local_day_bounds(min(days))[0], local_day_bounds(max(days))[1]
     scope = Appointment.objects.filter(therapist_id__in=therapists, start__lt=last, end__gt=first)
@@ -208,54 +205,59 @@ def load_texts_and_others(rows, *, others: bool = True) -> dict[int, Seen]:
             latest[(model, about_id)] = status
         changed[(model, about_id)] = max(updated_at, changed.get((model, about_id), updated_at))
 
-    visits = [_visit(r) for r in rows if r["status"] in HOLDING]
+    # Each visit as a tuple (start, id, patient, end, therapist's name), its local day and its
+    # times worked out once however many rows mention it.
+    visits = [
+        (r["start"], r["pk"], r["patient_id"], r["end"], r["therapist__name"]) for r in rows if r["status"] in HOLDING
+    ]
     if others:
         visits += (
             Appointment.objects.filter(
                 patient_id__in=scope.values("patient_id"), status__in=list(HOLDING), start__lt=last, end__gt=first
             )
             .exclude(therapist_id__in=therapists)
-            .values("pk", "patient_id", "start", "end", "therapist__name")
+            .values_list("start", "pk", "patient_id", "end", "therapist__name")
         )
     held = defaultdict(list)
-    for visit in sorted(visits, key=lambda v: v["start"]):
-        visit["day"] = local_days.get(visit["pk"]) or visit["start"].astimezone(tz).date()
-        held[visit["patient_id"]].append(visit)
+    for visit in sorted(visits):
+        pk = visit[1]
+        day = local_days.get(pk) or visit[0].astimezone(tz).date()
+        held[visit[2]].append((visit, day))
+    times = {}
 
-    # A thousand rows: the common answer (no text, no other visit) is one shared object, and a
-    # visit's times are formatted once, when a row first mentions it.
+    def times_of(visit) -> str:
+        """'15:00–15:30', local."""
+        pk = visit[1]
+        if pk not in times:
+            local_start = local_starts.get(pk) or visit[0].astimezone(tz)
+            times[pk] = f"{hh_mm(local_start)}–{hh_mm(visit[3].astimezone(tz))}"
+        return times[pk]
+
+    # A thousand rows: the common answer (no text, no other visit) is one shared object.
     nothing = Seen()
     seen = {}
     for r in rows:
         pk, course = r["pk"], r["course_id"]
-        same_day = [o for o in held.get(r["patient_id"], ()) if o["pk"] != pk and o["day"] == local_days[pk]]
-        text = latest.get(("appointment", pk)) or latest.get(("course", course), "")
-        reminder = reminders.get(pk)
+        day = local_days[pk]
+        same_day = [visit for visit, on in held.get(r["patient_id"], ()) if on == day and visit[1] != pk]
+        text = latest.get(("appointment", pk)) or latest.get(("course", course), "") if latest else ""
+        reminder = reminders.get(pk) if reminders else None
+        stamps = (
+            [s for s in (changed.get(("appointment", pk)), changed.get(("course", course))) if s] if changed else ()
+        )
         if not (same_day or text or reminder):
-            stamps = changed.get(("appointment", pk)), changed.get(("course", course))
-            seen[pk] = nothing if stamps == (None, None) else Seen(texts_changed=max(s for s in stamps if s))
+            seen[pk] = Seen(texts_changed=max(stamps)) if stamps else nothing
             continue
         start, end = r["start"], r["end"]
-        overlapping = [o for o in same_day if o["start"] < end and o["end"] > start]
+        overlapping = [visit for visit in same_day if visit[0] < end and visit[3] > start]
         mention = (overlapping or same_day or [None])[0]
-        stamps = [s for s in (changed.get(("appointment", pk)), changed.get(("course", course))) if s]
         seen[pk] = Seen(
             text=text,
             reminder_failed=reminder in FAILED,
             texts_changed=max(stamps) if stamps else None,
-            other=OtherVisit(_times(mention, tz), mention["therapist__name"], bool(overlapping), len(same_day) - 1)
-            if mention
-            else None,
+            other=OtherVisit(times_of(mention), mention[4], bool(overlapping), len(same_day) - 1) if mention else None,
         )
     return seen
-
-
-def _times(visit: dict, tz) -> str:
-    """'15:00–15:30', local, formatted once per visit however many rows mention it."""
-    times = visit.get("times")
-    if times is None:
-        times = visit["times"] = f"{hh_mm(visit['start'].astimezone(tz))}–{hh_mm(visit['end'].astimezone(tz))}"
-    return times
 
 
 def with_facts(queryset):

@@ -1,6 +1,7 @@
 """The grid's rows as HTML: the one part of the diary pages written in Python, not a template.
 
-A 40-therapist day has about 1,300 cells and prints some 17,000 values. Django's template engine
+A 40-therapist day has about 1,300 cells and prints some 17,000 values (and its column heads and
+cancelled list another 500). Django's template engine
 costs a few microseconds per printed value, which made this table alone 40–60 ms of a page that
 must render in well under 100 ms; joined strings cost a tenth of that. Everything printed comes
 prepared (`blocks.make_blocks`, `grid.dress`), so this module only escapes and joins: it makes
@@ -83,6 +84,31 @@ def shaded_html(cell: Cell) -> str:
     """Time nobody can book (not working, away, closed, clearing up), with the words in it."""
     return (
         f'<td rowspan="{cell.rowspan}" class="{_e(cell.css)}"><span class="shaded-label">{_e(cell.label)}</span></td>'
+    )
+
+
+def heads_html(columns) -> SafeString:
+    """The day's column heads (`<th>` elements after the time column's): each therapist, with a
+    link to their week."""
+    return SafeString(
+        "".join(
+            f'<th scope="col" class="therapist-col" data-therapist="{_e(c.key)}" data-name="{_e(c.label)}">'
+            f'{_e(c.label)} <a class="week-link" href="{_e(c.url)}">week'
+            f'<span class="visually-hidden"> view for {_e(c.label)}</span></a></th>\n'
+            for c in columns
+        )
+    )
+
+
+def cancelled_html(blocks) -> SafeString:
+    """The day's cancelled and no-show appointments, as list items (`<li>` elements)."""
+    return SafeString(
+        "".join(
+            f'<li><a href="{_e(b.url)}">{_e(b.time_label)} {_e(b.patient_name)} with {_e(b.therapist_name)}</a> '
+            f'<span class="status-tag {_e(b.status_class)}">{_e(b.status_label)}</span>'
+            f"{f' – {_e(b.cancellation_reason)}' if b.cancellation_reason else ''}</li>\n"
+            for b in blocks
+        )
     )
 
 

@@ -36,7 +36,7 @@ from clinic.sms.models import TEXTS
 from ..models import DIARY_PAGES, local_day_bounds
 from .blocks import Block, Viewer, extensions
 from .day import load_day
-from .html import rows_html
+from .html import cancelled_html, heads_html, rows_html
 from .reception import may_move
 from .setup import ClosedDay
 
@@ -68,8 +68,10 @@ class DayPage:
 
     day: date
     columns: list[ColumnHead]
+    heads: SafeString  # the columns' `<th>` elements
     rows: SafeString
     not_in_grid: list[Block]
+    cancelled: SafeString  # not_in_grid's `<li>` elements
     closure: ClosedDay | None
     token: str
     notes_shown: list[NoteShown]
@@ -109,11 +111,14 @@ def day_page(day: date, *, viewer: Viewer, only_therapist_user=None, now: dateti
 def _make(day: date, *, viewer: Viewer, only_therapist_user, now: datetime) -> DayPage:
     diary = load_day(day, only_therapist_user=only_therapist_user, now=now, viewer=viewer)
     blocks = [block for column in diary.grid.columns for block in column.appointments] + diary.not_in_grid
+    columns = [ColumnHead(column.key, column.label, column.url) for column in diary.grid.columns]
     return DayPage(
         day=day,
-        columns=[ColumnHead(column.key, column.label, column.url) for column in diary.grid.columns],
+        columns=columns,
+        heads=heads_html(columns),
         rows=rows_html(diary.grid),
         not_in_grid=diary.not_in_grid,
+        cancelled=cancelled_html(diary.not_in_grid),
         closure=diary.closure,
         token=diary.token,
         notes_shown=[NoteShown(block.patient_id) for block in blocks if block.note],
