@@ -16,10 +16,9 @@ from django.db import models
 from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
-from clinic.sms import gsm
 from clinic.sms.models import Message
 from clinic.sms.quiet_hours import next_allowed
-from clinic.sms.services import MAX_SEGMENTS, cancel_pending, queue_sms, render_sms
+from clinic.sms.services import cancel_pending, queue_sms, render_sms
 
 from .emails import EmailKind, email_patient
 from .policy import change_policy
@@ -99,16 +98,16 @@ def _screening_url(appointment) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + screening_path(appointment)
 
 
-def _fitting_context(kind: str, appointment, *, at: datetime | None = None, **extra) -> dict:
-    """The context for `kind` (a text going at `at`, default now), shortened only if the full text
-    would be longer than two SMS segments (long names plus a long manage link can do that): first
-    the therapist's first name, then no link (the text says to phone instead)."""
-    context = _context(appointment, at=at, **extra)
-    if gsm.segments(render_sms(kind, context)) > MAX_SEGMENTS:
-        context["therapist"] = (appointment.therapist.name.split() or [""])[0][:20]
-    if gsm.segments(render_sms(kind, context)) > MAX_SEGMENTS:
-        context["manage_url"] = ""
-    return context
+def _shorter(appointment) -> list[dict]:
+    """What a text about `appointment` leaves out, in turn, only if it would be longer than two
+    SMS segments (long names plus a long manage link can do that): first all but the therapist's
+    first name, then the link (the text says to phone instead)."""
+    return [{"therapist": (appointment.therapist.name.split() or [""])[0][:20]}, {"manage_url": ""}]
+
+
+def text_of(kind: str, appointment, *, at: datetime | None = None, **extra) -> str:
+    """The words of the `kind` text about `appointment`, going at `at` (default now)."""
+    return render_sms(kind, _context(appointment, at=at, **extra), shorter=_shorter(appointment))
 
 
 def queue(kind: str, appointment, *, due_at=None, **extra) -> Message | None:
@@ -119,7 +118,8 @@ def queue(kind: str, appointment, *, due_at=None, **extra) -> Message | None:
     return queue_sms(
         kind=kind,
         to=appointment.patient.phone,
-        context=_fitting_context(kind, appointment, at=due_at, **extra),
+        context=_context(appointment, at=due_at, **extra),
+        shorter=_shorter(appointment),
         about=appointment,
         due_at=due_at,
     )
@@ -221,7 +221,7 @@ def _retime_reminders(appointment, reminders) -> None:
     if due is None:
         cancel_pending(reminders)
         return
-    body = render_sms(Kind.REMINDER, _fitting_context(Kind.REMINDER, appointment, at=due))
+    body = text_of(Kind.REMINDER, appointment, at=due)
     # Only still-pending rows are touched: a reminder a worker has claimed is already on its way.
     if not reminders.update(body=body, due_at=due, lease_until=None, updated_at=timezone.now()):
         _schedule_reminder(appointment)

@@ -9,6 +9,7 @@ outcome. A relay run by beat re-queues due rows whose task never ran (Redis down
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -81,17 +82,31 @@ class SMSError(Exception):
 # --- writing ------------------------------------------------------------------------------------
 
 
-def render_sms(kind: str, context: dict) -> str:
-    """Render `templates/sms/<kind>.txt` (with `clinic` added), tidy whitespace, make it GSM-7."""
-    context = {"clinic": ClinicSettings.load(), **context}
-    text = text_template_engine().get_template(f"sms/{kind}.txt").render(Context(context, autoescape=False))
-    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
-    tidy = "\n".join(line for i, line in enumerate(lines) if line or (i and lines[i - 1]))
-    body = gsm.to_gsm7(tidy)
+def render_sms(kind: str, context: dict, *, shorter: Sequence[Mapping] = ()) -> str:
+    """Render `templates/sms/<kind>.txt` (with `clinic` added), tidy whitespace, make it GSM-7.
+
+    While the text is longer than MAX_SEGMENTS, each of `shorter`'s changes to the context is
+    applied in turn (adding to the ones before) and the text rendered again: a first name for a
+    full name, say, then no link. Only a text that still does not fit is logged (by its kind and
+    length, never its words)."""
+    body = _render(kind, context)
+    for change in shorter:
+        if gsm.segments(body) <= MAX_SEGMENTS:
+            break
+        context = {**context, **change}
+        body = _render(kind, context)
     if gsm.segments(body) > MAX_SEGMENTS:
         # Never fail the booking over a long text; the templates' tests keep this from happening.
         logger.warning("SMS %s is %d segments long", kind, gsm.segments(body))  # never the text itself
     return body
+
+
+def _render(kind: str, context: dict) -> str:
+    context = {"clinic": ClinicSettings.load(), **context}
+    text = text_template_engine().get_template(f"sms/{kind}.txt").render(Context(context, autoescape=False))
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    tidy = "\n".join(line for i, line in enumerate(lines) if line or (i and lines[i - 1]))
+    return gsm.to_gsm7(tidy)
 
 
 def _lease() -> timedelta:
@@ -116,6 +131,7 @@ def queue_sms(
     kind: str,
     to,
     context: dict,
+    shorter: Sequence[Mapping] = (),
     about=None,
     due_at: datetime | None = None,
     any_hour: bool = False,
@@ -123,7 +139,8 @@ def queue_sms(
 ) -> Message:
     """Write an SMS to the outbox, to go at `due_at` (default now), moved out of quiet hours.
 
-    Renders `templates/sms/<kind>.txt` with `context` plus `clinic`; `about` is the object the text
+    Renders `templates/sms/<kind>.txt` with `context` plus `clinic` (and `shorter`'s changes if it
+    would not fit: `render_sms`); `about` is the object the text
     is about (kept generically, for the SMS log and so the text goes when the object is deleted).
     `any_hour` is for a text the recipient has just asked for (a one-time code): it ignores quiet
     hours, when written and when sent. The row is written in the caller's transaction; if it is due
@@ -135,7 +152,7 @@ def queue_sms(
     return _write(
         kind=kind,
         to=to,
-        body=render_sms(kind, context),
+        body=render_sms(kind, context, shorter=shorter),
         about=about,
         due_at=due_at,
         any_hour=any_hour or in_reply_to is not None,

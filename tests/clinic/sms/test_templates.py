@@ -41,8 +41,7 @@ def test_every_booking_text_is_plain_gsm_at_most_two_segments_and_signed(
 ):
     monkeypatch.setattr(notifications, "_manage_url", lambda appointment, at=None: manage_url)
     monkeypatch.setattr(notifications, "_screening_url", lambda appointment: screening_url)
-    context = notifications._fitting_context(kind, long_appointment, old_when="Mon 7 Jan at 09:00")
-    body = render_sms(kind, context)
+    body = notifications.text_of(kind, long_appointment, old_when="Mon 7 Jan at 09:00")
 
     assert gsm.is_gsm7(body)
     assert gsm.segments(body) <= 2, f"{kind} is {len(body)} characters:\n{body}"
@@ -126,9 +125,21 @@ def test_a_reminder_keeps_its_link_when_the_names_are_ordinary(alice, patient, l
     appointment = Appointment.objects.create(
         patient=patient, therapist=alice, length=lengths[60], start=at(date(2030, 1, 9), "10:00")
     )
-    body = render_sms(
-        "reminder", notifications._fitting_context("reminder", appointment, at=at(date(2030, 1, 7), "10:00"))
-    )
+    body = notifications.text_of("reminder", appointment, at=at(date(2030, 1, 7), "10:00"))
     assert re.search(r"\nTo move it: https://clinic\.example\.test/manage/\S+/\n", body), body
     assert body.endswith("\nExample Physio & Massage (demo)\nReply Y to confirm or C to cancel")
     assert gsm.segments(body) <= 2
+
+
+def test_a_text_shortened_to_fit_is_rendered_to_fit_and_not_logged_as_too_long(long_appointment, caplog, monkeypatch):
+    monkeypatch.setattr(notifications, "_manage_url", lambda appointment, at=None: LONG_MANAGE_URL)
+    monkeypatch.setattr(notifications, "_screening_url", lambda appointment: LONG_SCREENING_URL)
+    full = render_sms("reminder", notifications._context(long_appointment))
+    assert gsm.segments(full) > 2  # as written in full it would not fit
+    caplog.clear()
+
+    with caplog.at_level("WARNING", logger="clinic.sms.services"):
+        body = notifications.text_of("reminder", long_appointment)
+
+    assert gsm.segments(body) <= 2
+    assert "segments long" not in caplog.text
