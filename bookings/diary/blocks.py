@@ -264,8 +264,10 @@ def make_blocks(
         last = _kept.get(context, {})
     drawn, blocks = {}, []
     for row in rows:
-        # By id, compared whole: equality is cheaper than hashing two dozen values twice.
-        pk, inputs = row["pk"], (names.get(row["therapist_id"]), *row.items())
+        # By id, then compared whole: equality is cheaper than hashing two dozen values twice. One
+        # tuple kept per block (its keys and values together), not a pair per value: fewer objects
+        # for the garbage collector to walk on every full collection.
+        pk, inputs = row["pk"], (names.get(row["therapist_id"]), *row, *row.values())
         kept = last.get(pk)
         block = kept[1] if kept is not None and kept[0] == inputs else None
         if block is None:
