@@ -248,13 +248,16 @@ def _cached_free_starts(ids, length, first_day, last_day, now, policy) -> dict[i
     last_online = policy.last_day(now)
     notice_until = timezone.localdate(rounded + policy.min_notice)
     minute = rounded.strftime("%Y%m%d%H%M")
+    # Each day's part of the key once, not once per therapist.
+    days = {
+        day: f"{day.isoformat()}@{minute}" if day <= notice_until else day.isoformat()
+        for day in days_between(first_day, min(last_day, last_online))
+    }
     keys = {}
     for therapist_id in ids:
-        for day in days_between(first_day, min(last_day, last_online)):
-            key = f"free:{length.pk}:{therapist_id}:{day.isoformat()}"
-            if day <= notice_until:
-                key += f"@{minute}"
-            keys[(therapist_id, day)] = (key, (SETUP, diary_version(therapist_id)))
+        prefix, names = f"free:{length.pk}:{therapist_id}:", (SETUP, diary_version(therapist_id))
+        for day, part in days.items():
+            keys[(therapist_id, day)] = (prefix + part, names)
 
     def compute(missing):
         wanted_ids = sorted({t for t, _ in missing})

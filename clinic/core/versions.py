@@ -20,10 +20,11 @@ request, versions and values are read once (a request sees one consistent state)
 Round trips to the shared cache are what a cached page costs (a cached day/time panel is four
 otherwise: two versions, two values), so two things keep them to one per request:
 
-- Values are also kept in this process (`_local`, a bounded LRU, pickled so every reader gets its
-  own copy, as from Redis), under the same versioned key. That is safe by construction: a key
-  names the versions of all its inputs, so the value under it never changes; what must be shared
-  and fresh are the versions, and they are always read from the shared cache.
+- Values are also kept in this process (`_local` and `_local_many`, `clinic.core.local_values`:
+  bounded LRUs, pickled so every reader gets its own copy, as from Redis), under the same
+  versioned key. That is safe by construction: a key names the versions of all its inputs, so
+  the value under it never changes; what must be shared and fresh are the versions, and they
+  are always read from the shared cache.
 - The first version a request asks for brings with it every version this process asked for
   recently (`_recent`, bounded), in the same round trip, so the rest of the request (the
   therapists' diary versions of a panel, the clinic settings' version) reads none.
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import pickle
 import threading
 import time
 import uuid
@@ -50,6 +50,9 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 
+from .local_values import MISSING as _MISSING
+from .local_values import LocalValues
+
 logger = logging.getLogger(__name__)
 
 SETUP = "setup"
@@ -62,16 +65,6 @@ OUTAGE_BACKOFF_SECONDS = 5.0
 DEFAULT_TIMEOUT = 60 * 60
 
 T = TypeVar("T")
-_MISSING = object()
-
-
-class _Shared:
-    """A value kept as the object itself (`cached(..., shared=True)`), not as a pickled copy."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
 
 
 _down_until = 0.0
@@ -79,10 +72,15 @@ _down_until = 0.0
 # Per request: versions and values already read (see `_start_scope`).
 _scope: ContextVar[dict | None] = ContextVar("versions_scope", default=None)
 
-# This process's copies of values, by versioned key: key -> (monotonic expiry, pickled value, or
-# the value itself for a caller that promised never to change it: `cached(..., shared=True)`).
+# This process's copies of values, by versioned key (safe: the value under a key never changes).
+# Two stores, bounded by count: `cached` values (pages, panels: tens of kilobytes each, so few
+# of them), and `cached_many` items (a therapist-day's free starts: small, and asked for in
+# hundreds at once: a "no preference" fortnight in a 40-therapist clinic is 560 of them, which
+# in the first store would push each other out and be fetched from Redis again every time).
 LOCAL_ENTRIES = 512
-_local: OrderedDict[str, tuple[float, bytes | _Shared]] = OrderedDict()
+LOCAL_MANY_ENTRIES = 4096
+_local = LocalValues(LOCAL_ENTRIES)
+_local_many = LocalValues(LOCAL_MANY_ENTRIES)
 # Version names this process asked for lately, read together at a request's first version read.
 RECENT_NAMES = 256
 _recent: OrderedDict[str, None] = OrderedDict()
@@ -290,18 +288,18 @@ def cached(
     scope = _scope.get()
     if scope is not None and full_key in scope["values"]:
         return scope["values"][full_key]
-    value = _local_get(full_key) if local else _MISSING
+    value = _local.get(full_key) if local else _MISSING
     if value is _MISSING:
         try:
             value = cache.get(full_key, _MISSING)
         except Exception as error:
             _cache_failed(error)
         if value is not _MISSING and local:
-            _local_set({full_key: value}, timeout, shared=shared)
+            _local.set_many({full_key: value}, timeout, shared=shared)
     if value is _MISSING:
         value = compute()
         if keep is None or keep(value):
-            _store({full_key: value}, timeout, shared=shared, local=local)
+            _store({full_key: value}, timeout, shared=shared, local=_local if local else None)
     if scope is not None:
         scope["values"][full_key] = value
     return value
@@ -329,7 +327,7 @@ def cached_many(
         if names not in digests:
             digests[names] = _digest({n: versions[n] for n in names})
         full_keys[item] = _key(key, versions, digests[names])
-    found = {k: v for k in full_keys.values() if (v := _local_get(k)) is not _MISSING}
+    found = _local_many.get_many(full_keys.values())
     elsewhere = [k for k in full_keys.values() if k not in found]
     if elsewhere:
         try:
@@ -337,65 +335,33 @@ def cached_many(
         except Exception as error:
             _cache_failed(error)
             from_cache = {}
-        _local_set(from_cache, timeout, shared=shared)
+        _local_many.set_many(from_cache, timeout, shared=shared)
         found.update(from_cache)
     result = {item: found[k] for item, k in full_keys.items() if k in found}
     missing = [item for item in keys if item not in result]
     if missing:
         computed = compute(missing)
         result.update(computed)
-        _store({full_keys[item]: computed[item] for item in missing}, timeout, shared=shared)
+        _store({full_keys[item]: computed[item] for item in missing}, timeout, shared=shared, local=_local_many)
     return result
 
 
-def _store(values: Mapping[str, Any], timeout: int, *, shared: bool = False, local: bool = True) -> None:
+def _store(values: Mapping[str, Any], timeout: int, *, shared: bool = False, local: LocalValues | None = _local):
     if not values or not _cache_usable():
         return
-    if local:
-        _local_set(values, timeout, shared=shared)
+    if local is not None:
+        local.set_many(values, timeout, shared=shared)
     try:
         cache.set_many(dict(values), timeout=timeout)
     except Exception as error:
         _cache_failed(error)
 
 
-def _local_get(key: str):
-    with _lock:
-        entry = _local.get(key)
-        if entry is None:
-            return _MISSING
-        if entry[0] < time.monotonic():
-            del _local[key]
-            return _MISSING
-        _local.move_to_end(key)
-    if isinstance(entry[1], _Shared):
-        return entry[1].value
-    return pickle.loads(entry[1])
-
-
-def _local_set(values: Mapping[str, Any], timeout: int, *, shared: bool = False) -> None:
-    expires = time.monotonic() + timeout
-    entries = {}
-    for key, value in values.items():
-        if shared:
-            entries[key] = (expires, _Shared(value))
-            continue
-        try:
-            entries[key] = (expires, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-        except Exception:  # not picklable here: the shared cache would refuse it too
-            continue
-    with _lock:
-        for key, entry in entries.items():
-            _local[key] = entry
-            _local.move_to_end(key)
-        while len(_local) > LOCAL_ENTRIES:
-            _local.popitem(last=False)
-
-
 def forget_local() -> None:
     """Drop this process's copies (a test that must see the shared cache alone)."""
+    _local.clear()
+    _local_many.clear()
     with _lock:
-        _local.clear()
         _recent.clear()
 
 

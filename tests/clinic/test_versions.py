@@ -115,6 +115,22 @@ def test_many_values_their_readers_promise_not_to_change_are_kept_as_objects():
     assert again == first and all(again[n] is first[n] for n in (1, 2))
 
 
+def test_a_fortnight_of_forty_therapists_is_kept_whole_in_the_process_beside_the_pages(monkeypatch):
+    """A "no preference" panel in a 40-therapist clinic reads 560 therapist-days: the second time,
+    all of them come from this process's copies (none from Redis, however many pages were cached
+    meanwhile), and only the version is read from the shared cache."""
+    keys = {n: (f"day:{n}", ["diary"]) for n in range(40 * 14)}
+    versions.cached_many(keys, lambda items: {item: (item, "starts") for item in items}, shared=True)
+    for n in range(versions.LOCAL_ENTRIES):
+        versions.cached(f"panel:{n}", depends_on=["setup"], compute=lambda: "<html>", shared=True)
+    counting = CountingCache(monkeypatch)
+
+    again = versions.cached_many(keys, lambda items: pytest.fail(f"{len(items)} computed again"), shared=True)
+
+    assert again == {n: (n, "starts") for n in keys}
+    assert counting.reads == 1
+
+
 def test_saving_a_versioned_model_bumps_its_versions():
     clinic_settings = ClinicSettings.load()
     before = versions.current([versions.CLINIC, versions.SETUP])
