@@ -11,13 +11,14 @@ of a clock change shows at the wall-clock time the patient booked.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Alarm, Calendar, Event, vCalAddress
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress
 
 PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
 
@@ -27,6 +28,14 @@ def uid(appointment) -> str:
     the site's public host name (not the request's, which differs between hosts)."""
     host = urlsplit(settings.PUBLIC_BASE_URL).hostname or "clinic"
     return f"{appointment.reference}@{host}"
+
+
+@lru_cache(maxsize=16)
+def _zone_rules(tzid: str, year: int) -> Timezone:
+    """The zone's VTIMEZONE with its rules for `year` only (the whole 1970-2038 table would triple
+    the file), built once per process and year: working it out from the zone's transitions was a
+    third of every confirmation email's cost. Read-only once built: calendars share it."""
+    return Timezone.from_tzid(tzid, first_date=date(year, 1, 1), last_date=date(year, 12, 31))
 
 
 def _address(email: str, name: str = "") -> vCalAddress:
@@ -76,10 +85,7 @@ def appointment_calendar(appointment, *, clinic, method: str = PUBLISH, attendee
         alarm.add("description", summary)
         event.add_component(alarm)
     calendar = Calendar.new(prodid=f"-//{clinic.name}//Online booking//EN", method=method)
+    # The zone's rules come first, as RFC 5545 asks of a VTIMEZONE the event's times refer to.
+    calendar.add_component(_zone_rules(settings.TIME_ZONE, appointment.start.astimezone(zone).year))
     calendar.add_component(event)
-    # Only the rules around the appointment: the whole 1970-2038 table would triple the file.
-    local_start = appointment.start.astimezone(zone).date()
-    calendar.add_missing_timezones(
-        first_date=local_start - timedelta(days=366), last_date=local_start + timedelta(days=366)
-    )
     return calendar.to_ical().decode()

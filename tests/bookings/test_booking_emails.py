@@ -1,7 +1,7 @@
 """Patients who gave an email address get each confirmation, change and cancellation by email,
 with an .ics invitation that keeps one event in their calendar up to date."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -155,3 +155,18 @@ def test_the_invitation_shows_the_local_time_booked_either_side_of_a_clock_chang
     [zone] = calendar.timezones
     assert zone["TZID"] == "Europe/London"
     assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
+
+
+def test_each_invitation_carries_the_zone_rules_of_its_own_year(clinic, patient, lengths, alice):
+    # The rules are built once per year and shared between invitations: a booking in another
+    # year must not get the first one's.
+    for day in (date(2027, 6, 1), date(2028, 6, 6), date(2027, 12, 31)):
+        appointment = book(patient, lengths, alice, at(day, "10:00"))
+        calendar, event, attachment = invitation(only_email(appointment, "booking_confirmation"))
+        [zone] = calendar.timezones
+        changes = sorted(c.DTSTART for c in zone.subcomponents)
+        assert {c.year for c in changes} == {day.year}
+        # The summer time change of that year, with the hour the clocks go forward.
+        summer = [c for c in zone.subcomponents if c.name == "DAYLIGHT"]
+        assert [(c.DTSTART.month, c.TZOFFSETTO) for c in summer] == [(3, timedelta(hours=1))]
+        assert event.start.astimezone(zone.to_tz()).hour == 10
