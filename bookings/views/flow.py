@@ -42,10 +42,8 @@ from ..services import (
     ScreeningError,
     SlotUnavailable,
     change_policy,
-    check_bookable,
     create_booking,
 )
-from .shared import CSRF_SLOT, ONE_TIME_SLOT, sees_only_shared_content, shared_render, with_visitor_tokens
 
 # The confirmations this browser booked lately, {choice: confirmation token}, in a signed cookie
 # rather than the session: a booking then writes no session row (4 of its queries) and the
@@ -155,8 +153,6 @@ def _render_choose(request, form: ChoiceForm):
 def details(request):
     """Step 4. GET shows the form for a chosen time; POST books and redirects to the confirmation."""
     if request.method == "GET":
-        if shared := _shared_details_page(request):
-            return shared
         slot = SlotForm(request.GET)
         slot.is_valid()
         if slot.has_error("length") or slot.has_error("therapist"):
@@ -253,53 +249,9 @@ def _slot_key(query: dict) -> str:
     return "|".join(query.get(k, "") for k in ("length", "therapist", "start"))
 
 
-def _shared_details_page(request) -> HttpResponse | None:
-    """The details page for a bookable time, shared by everyone choosing it; None when the page
-    must be rendered for this visitor (something wrong with the choice, values of theirs in the
-    address, a booking of theirs to link to, messages in their session).
-
-    The page is the same for everyone until the clinic's set-up or the health questions change,
-    but for the CSRF token and the one-time booking token: rendered with placeholders once, each
-    visitor gets their own. Whether the time is still bookable is checked on every request, as
-    the page rendered for one visitor does (`SlotForm`), from the cached availability."""
-    query = request.GET
-    if set(query) - SHARED_DETAILS_PARAMS or RECENT_COOKIE in request.COOKIES or not sees_only_shared_content(request):
-        return None
-    choice = load_catalogue().choice(query.get("length"), query.get("therapist"))
-    start = parse_start(query.get("start", ""))
-    if choice is None or start is None or format_start(start) != query["start"]:
-        return None
-    try:
-        check_bookable(length=choice[0], therapist=choice[1], start=start)
-    except BookingError:
-        return None  # the page rendered for them says what is wrong, with the nearest times
-
-    def render_page():
-        slot = SlotForm(query)
-        slot.is_valid()
-        form = DetailsForm(initial={**query.dict(), "token": ONE_TIME_SLOT})
-        return _render_details(request, form, slot, csrf_token=CSRF_SLOT).content.decode(), {}
-
-    page = cached(
-        f"details-page:{_slot_key(query)}",
-        depends_on=[SETUP, QUESTIONNAIRE],
-        compute=lambda: shared_render(request, render_page),
-        keep=lambda page: page["cacheable"],
-        timeout=SHARED_DETAILS_SECONDS,
-        shared=True,
-    )
-    return HttpResponse(with_visitor_tokens(page["html"], request, one_time=tokens.new_idempotency_token()))
-
-
-SHARED_DETAILS_PARAMS = {"length", "therapist", "start"}
-# One page per time someone chose: kept long enough for the patients looking at a time, no longer.
-SHARED_DETAILS_SECONDS = 600
-
-
-def _render_details(request, form: DetailsForm, slot: SlotForm, *, picked: bool = False, csrf_token=None):
+def _render_details(request, form: DetailsForm, slot: SlotForm, *, picked: bool = False):
     """The details page; `slot` is the form whose length/therapist/time errors and alternatives
-    are shown next to the appointment summary (the bound details form itself after a POST).
-    `csrf_token` is a placeholder for the visitor's own, on a page shared between visitors."""
+    are shown next to the appointment summary (the bound details form itself after a POST)."""
     raw = slot.data
     length = slot.cleaned_data.get("length") if hasattr(slot, "cleaned_data") else None
     therapist = slot.cleaned_data.get("therapist_obj") if hasattr(slot, "cleaned_data") else None
@@ -333,8 +285,6 @@ def _render_details(request, form: DetailsForm, slot: SlotForm, *, picked: bool 
         "step": 4,
         "fields_html": _empty_fields_html(form),
     }
-    if csrf_token:
-        context["csrf_token"] = csrf_token
     return render(request, "bookings/details.html", context)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -24,7 +25,6 @@ from ..lengths import length_label
 from ..schedules import ANY_DIARY, ceil_minute, diary_version
 from ..when import when_context
 from .flow import _render_choose
-from .shared import sees_only_shared_content, shared_render
 
 # --- steps 2 and 3: day and time ----------------------------------------------------------------
 
@@ -75,14 +75,14 @@ def _booking_when(request, *, wants_day: bool):
 
     if request.htmx:
         return HttpResponse(panel()["html"])
-    if not sees_only_shared_content(request):
+    if not _sees_only_shared_content(request):
         return _when_page(request, panel())
     # The whole page is as shared as its panel (same question, minute and versions) for a visitor
     # with nothing of their own to show: the site's layout then costs nothing either.
     page = cached(
         f"{key}:page",
         depends_on=depends_on,
-        compute=lambda: shared_render(
+        compute=lambda: _shared_render(
             request, lambda: (_when_page(request, panel()).content, {}), cacheable=panel()["cacheable"]
         ),
         keep=lambda page: page["cacheable"],
@@ -90,6 +90,17 @@ def _booking_when(request, *, wants_day: bool):
         shared=True,
     )
     return HttpResponse(page["html"])
+
+
+def _sees_only_shared_content(request) -> bool:
+    """Whether the layout shows this visitor nothing of their own. It shows one thing, the
+    messages a redirect left for them, which live in the messages cookie or the session; the
+    booking flow's anonymous visitors have neither (it keeps its state in the address)."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and MESSAGES_COOKIE not in request.COOKIES
+
+
+# django.contrib.messages' cookie (CookieStorage.cookie_name): the first place messages are kept.
+MESSAGES_COOKIE = "messages"
 
 
 def _when_page(request, panel: dict) -> HttpResponse:
@@ -120,6 +131,17 @@ def _when_panel(request, catalogue: Catalogue, choice: tuple, *, day: str | None
         "change_url": f"{paths['book']}?{urlencode(base)}",
         "wait_list_url": f"{paths['wait_list']}?{urlencode(base)}",
     }
-    return shared_render(
+    return _shared_render(
         request, lambda: (render_to_string("bookings/_when_page.html", context, request=request), context)
     )
+
+
+def _shared_render(request, render_html, *, cacheable: bool = True) -> dict:
+    """HTML for every visitor asking the same question: {"html", "selected", "cacheable"}.
+
+    What is shared between visitors must hold nothing of one visitor's: a CSRF token rendered
+    into it (a form added to the panel or the layout one day) means it cannot be cached."""
+    token_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    html, context = render_html()
+    cacheable = cacheable and (not request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or bool(token_before))
+    return {"html": html, "selected": context.get("selected"), "cacheable": cacheable}
