@@ -33,8 +33,8 @@ def uid(appointment) -> str:
 @lru_cache(maxsize=16)
 def _zone_rules(tzid: str, year: int) -> Timezone:
     """The zone's VTIMEZONE with its rules for `year` only (the whole 1970-2038 table would triple
-    the file), built once per process and year: working it out from the zone's transitions was a
-    third of every confirmation email's cost. Read-only once built: calendars share it."""
+    the file), built once per process and year: working it out from the zone's transitions cost
+    about 0.4 ms per email, a third of the invitation. Read-only once built: calendars share it."""
     return Timezone.from_tzid(tzid, first_date=date(year, 1, 1), last_date=date(year, 12, 31))
 
 
