@@ -115,6 +115,8 @@ def test_many_values_their_readers_promise_not_to_change_are_kept_as_objects():
     assert again == first and all(again[n] is first[n] for n in (1, 2))
 
 
+# Round trips to Redis: Django's local-memory cache answers get_many with a get per key.
+@pytest.mark.redis
 def test_a_fortnight_of_forty_therapists_is_kept_whole_in_the_process_beside_the_pages(monkeypatch):
     """A "no preference" panel in a 40-therapist clinic reads 560 therapist-days: the second time,
     all of them come from this process's copies (none from Redis, however many pages were cached
@@ -257,6 +259,8 @@ class CountingCache:
             monkeypatch.setattr(cache, name, counted)
 
 
+# Round trips to Redis: Django's local-memory cache answers get_many with a get per key.
+@pytest.mark.redis
 def test_a_warm_day_time_panel_costs_one_round_trip_to_the_shared_cache(client, alice, lengths, monkeypatch):
     from datetime import timedelta
 
