@@ -19,7 +19,6 @@ from datetime import timedelta
 from email.message import Message as MimeHeader
 from email.mime.text import MIMEText
 from email.utils import make_msgid
-from functools import partial
 
 import requests
 from anymail.exceptions import AnymailError, AnymailRecipientsRefused, AnymailRequestsAPIError
@@ -32,7 +31,7 @@ from django.utils import timezone
 from urllib3.exceptions import NewConnectionError
 
 from clinic.core.models import ClinicSettings
-from clinic.core.outbox import backoff, relay, text_template_engine
+from clinic.core.outbox import backoff, enqueue_after_commit, relay, text_template_engine
 
 from .models import Email
 
@@ -90,7 +89,7 @@ def queue_email(*, kind: str, to: str, context: dict, about=None, attachments=()
         lease_until=now + _lease(),
         message_id=make_msgid(domain=_sender_domain()),
     )
-    transaction.on_commit(partial(enqueue_send, email.pk))
+    enqueue_after_commit(enqueue_send, email.pk)
     return email
 
 

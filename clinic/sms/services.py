@@ -12,7 +12,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.core.models import ClinicSettings
-from clinic.core.outbox import backoff, relay, text_template_engine
+from clinic.core.outbox import backoff, enqueue_after_commit, relay, text_template_engine
 
 from . import gsm, kinds
 from .backends import SendError, get_backend
@@ -122,7 +121,7 @@ def _write(**fields) -> Message:
     due_now = due <= now
     message = Message.objects.create(due_at=due, lease_until=now + _lease() if due_now else None, **fields)
     if due_now:
-        transaction.on_commit(partial(enqueue_send, message.pk))
+        enqueue_after_commit(enqueue_send, message.pk)
     return message
 
 
